@@ -1,0 +1,20 @@
+# Sanitizer configurations, selected with -DNN_SANITIZE=address|thread|realtime.
+# 'realtime' needs clang >= 20 (Debian: clang-22 + libclang-rt-22-dev); the
+# audio path brackets itself with __rtsan_realtime_enter/exit when NN_RTSAN is defined.
+if(NN_SANITIZE STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+elseif(NN_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+  add_compile_definitions(NN_TSAN=1)
+elseif(NN_SANITIZE STREQUAL "realtime")
+  if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang" OR CMAKE_C_COMPILER_VERSION VERSION_LESS 20)
+    message(FATAL_ERROR "NN_SANITIZE=realtime needs clang >= 20 (use -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22)")
+  endif()
+  add_compile_options(-fsanitize=realtime)
+  add_link_options(-fsanitize=realtime)
+  add_compile_definitions(NN_RTSAN=1)
+elseif(NOT NN_SANITIZE STREQUAL "")
+  message(FATAL_ERROR "Unknown NN_SANITIZE value '${NN_SANITIZE}'")
+endif()
