@@ -142,6 +142,9 @@ class Module(torch.nn.Module):
         if attribute_name in _RESERVED_ATTRIBUTES:
             raise ValueError(f"nn_tilde: attribute name '{attribute_name}' is reserved "
                              f"(pass the sample rate as Module(sr=...))")
+        if callable(getattr(type(self), attribute_name, None)):
+            raise ValueError(f"nn_tilde: attribute '{attribute_name}' has the name of a method "
+                             f"of {type(self).__name__}")
         elements = list(values) if isinstance(values, (tuple, list)) else [values]
         if not elements:
             raise ValueError(f"nn_tilde: attribute '{attribute_name}' needs at least one "

@@ -291,7 +291,7 @@ NO_GOLDEN = {("bad_outputs", "wrong_length"), ("bad_outputs", "wrong_dtype"),
              ("bad_outputs", "wrong_channels"), ("bad_outputs", "wrong_ndim")}
 BATCH_OF = {"batch": 2, "fixture_demo_mc": 2}
 STREAMS = [("gain", "forward"), ("stateful", "forward"), ("ratios", "encode")]
-EXAMPLES: List[str] = []
+EXAMPLES = ["effects", "features", "hpss"]
 
 
 # ---- metadata and golden data --------------------------------------------------------------
