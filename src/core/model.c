@@ -231,9 +231,12 @@ static void value_describe(const nn_value *v, char *buf, size_t size)
         return;
     }
     case NN_TYPE_STRING: snprintf(buf, size, "string \"%s\"", v->s ? v->s : "(null)"); return;
-    case NN_TYPE_TENSOR: snprintf(buf, size, "tensor of %" PRId64 " values", v->frames); return;
+    case NN_TYPE_TENSOR:
+        snprintf(buf, size, "tensor of %" PRId64 " values%s", v->frames, v->data ? "" : " without data");
+        return;
     case NN_TYPE_BUFFER:
-        snprintf(buf, size, "buffer of %" PRId64 " channel(s) x %" PRId64 " frames", v->channels, v->frames);
+        snprintf(buf, size, "buffer of %" PRId64 " channel(s) x %" PRId64 " frames%s", v->channels, v->frames,
+                 v->data ? "" : " without data");
         return;
     }
     snprintf(buf, size, "a value of unknown type %d", (int)v->type);
