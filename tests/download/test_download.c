@@ -1,0 +1,620 @@
+/* nn~ in C — tests of the download client against a real HTTP server on 127.0.0.1.
+ * SPDX-License-Identifier: MIT
+ *
+ * tests/download/server.py serves a card list and the generated gain.ts model, and fails on
+ * purpose for other cards (404, 500, invalid JSON, an HTML page, a truncated body, a stall,
+ * redirects, bodies too large). For every case the test checks the status and message the
+ * user gets, the events delivered by nn_downloader_poll, that the models folder holds
+ * exactly what it should (never a partial or temporary file) and that freeing the
+ * downloader leaves no thread behind. Refused cards must not reach the server at all.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "harness.h"
+#include "nn/nn.h"
+
+static test_server server;
+static char scratch[4096];
+static unsigned char *model_bytes;
+static size_t model_size;
+
+/* What the event callback saw, in order. */
+typedef struct recorder {
+    int started, progress, done, failed;
+    int order_errors;      /* a STARTED or PROGRESS after the final event, progress going back */
+    uint64_t last_bytes;
+    nn_status status;
+    char message[NN_ERROR_MESSAGE_SIZE];
+    char path[4096];
+    char card[1100];
+} recorder;
+
+static void record(void *user, const nn_download_event *ev)
+{
+    recorder *r = user;
+    bool final_seen = r->done + r->failed > 0;
+    switch (ev->kind) {
+    case NN_DOWNLOAD_STARTED:
+        r->started++;
+        if (final_seen || r->progress)
+            r->order_errors++;
+        break;
+    case NN_DOWNLOAD_PROGRESS:
+        r->progress++;
+        if (final_seen || ev->bytes < r->last_bytes || (ev->total && ev->bytes > ev->total))
+            r->order_errors++;
+        r->last_bytes = ev->bytes;
+        break;
+    case NN_DOWNLOAD_DONE:
+    case NN_DOWNLOAD_FAILED:
+        if (ev->kind == NN_DOWNLOAD_DONE)
+            r->done++;
+        else
+            r->failed++;
+        r->status = ev->status;
+        snprintf(r->message, sizeof r->message, "%s", ev->message ? ev->message : "");
+        snprintf(r->path, sizeof r->path, "%s", ev->path ? ev->path : "");
+        break;
+    }
+    snprintf(r->card, sizeof r->card, "%s", ev->card ? ev->card : "");
+}
+
+static void sleep_ms(long ms)
+{
+    nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
+}
+
+/* Poll until `r` has seen the final event of one download (the test hangs, and ctest's
+ * timeout fails it, if the download never ends). */
+static void poll_until_final(nn_downloader *d, const recorder *r, int finals)
+{
+    while (r->done + r->failed < finals) {
+        nn_downloader_poll(d);
+        if (r->done + r->failed < finals)
+            sleep_ms(10);
+    }
+}
+
+static void fresh_models_dir(const char *name, char *out, size_t size)
+{
+    if (snprintf(out, size, "%s/%s", scratch, name) >= (int)size)
+        fail_msg("scratch path too long");
+}
+
+static void url_of(const char *root, char *buf, size_t size)
+{
+    test_server_url(&server, root, buf, size);
+}
+
+/* Tests compare with the count taken when they began: libtorch keeps its own pool alive
+ * once a model was loaded, so a process-wide baseline would not do. */
+static void assert_no_thread_left(int before)
+{
+    assert_int_equal(thread_count(), before);
+}
+
+static void assert_folder(const char *dir, int expected_count, const char *expected_names)
+{
+    char names[4096];
+    int count = dir_list(dir, names, sizeof names);
+    if (count != expected_count || (expected_names && strcmp(names, expected_names) != 0))
+        fail_msg("folder %s holds %d entries '%s', expected %d '%s'", dir, count, names, expected_count,
+                 expected_names ? expected_names : "");
+}
+
+static void assert_is_served_model(const char *path)
+{
+    size_t size = 0;
+    unsigned char *data = file_read(path, &size);
+    if (!data)
+        fail_msg("cannot read %s", path);
+    assert_int_equal(size, model_size);
+    assert_memory_equal(data, model_bytes, model_size);
+    free(data);
+}
+
+/* Download `card` with a new downloader into `dir`, poll to the end, free. */
+static void download_one(const char *root, const char *dir, const char *card, const char *name, recorder *r)
+{
+    char url[256];
+    url_of(root, url, sizeof url);
+    memset(r, 0, sizeof *r);
+    int threads = thread_count();
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, dir, record, r, &d, &err), NN_OK);
+    nn_status st = nn_downloader_start(d, card, name, &err);
+    if (st != NN_OK)
+        fail_msg("start %s: %s", card, err.message);
+    assert_true(nn_downloader_busy(d) || nn_downloader_poll(d) >= 0);
+    poll_until_final(d, r, 1);
+    assert_false(nn_downloader_busy(d));
+    assert_int_equal(nn_downloader_poll(d), 0);
+    nn_downloader_free(d);
+    assert_int_equal(r->order_errors, 0);
+    assert_string_equal(r->card, card);
+    assert_no_thread_left(threads);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (test_server_start(&server, "gain.ts") != 0)
+        return -1;
+    model_bytes = file_read(server.model_path, &model_size);
+    if (!model_bytes || scratch_dir(scratch, sizeof scratch) != 0)
+        return -1;
+    /* Short timeouts so that the stall case fails in seconds, not minutes. */
+    setenv("NN_TILDE_HTTP_TIMEOUT", "2", 1);
+    unsetenv("NN_TILDE_MAX_DOWNLOAD_BYTES");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    test_server_stop(&server);
+    remove_tree(scratch);
+    free(model_bytes);
+    return 0;
+}
+
+static bool list_has(const nn_card_list *list, const char *card)
+{
+    for (int i = 0; i < list->count; i++)
+        if (strcmp(list->cards[i], card) == 0)
+            return true;
+    return false;
+}
+
+static void test_list(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    char url[256];
+    url_of("api", url, sizeof url);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, scratch, NULL, NULL, &d, &err), NN_OK);
+    nn_card_list list = {0, NULL};
+    assert_int_equal(nn_downloader_list(d, &list, &err), NN_OK);
+    /* 14 test cards + ircam/rave/isis; "odd" is not an object of models and is skipped. */
+    assert_int_equal(list.count, 15);
+    assert_true(list_has(&list, "test/models/gain"));
+    assert_true(list_has(&list, "ircam/rave/isis"));
+    assert_true(list_has(&list, "test/models/with space&x=1"));
+    for (int i = 1; i < list.count; i++)
+        assert_true(strcmp(list.cards[i - 1], list.cards[i]) < 0);
+    assert_string_equal(list.cards[0], "ircam/rave/isis");
+    nn_card_list_clear(&list);
+    assert_int_equal(list.count, 0);
+    assert_null(list.cards);
+    nn_card_list_clear(NULL);
+    nn_downloader_free(d);
+    assert_no_thread_left(threads);
+}
+
+static void test_list_failures(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    static const struct {
+        const char *root;
+        nn_status status;
+        const char *says;
+    } cases[] = {
+        {"e404", NN_ERR_HTTP, "HTTP 404"},
+        {"e500", NN_ERR_HTTP, "HTTP 500"},
+        {"badjson", NN_ERR_BAD_RESPONSE, "not valid JSON"},
+        {"notobject", NN_ERR_BAD_RESPONSE, "not a JSON object"},
+        {"htmllist", NN_ERR_BAD_RESPONSE, "not valid JSON"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char url[256];
+        url_of(cases[i].root, url, sizeof url);
+        nn_downloader *d = NULL;
+        nn_error err;
+        assert_int_equal(nn_downloader_new(url, scratch, NULL, NULL, &d, &err), NN_OK);
+        nn_card_list list = {0, NULL};
+        nn_error_clear(&err);
+        nn_status st = nn_downloader_list(d, &list, &err);
+        if (st != cases[i].status || !strstr(err.message, cases[i].says) ||
+            !strstr(err.message, "could not fetch the list of available models"))
+            fail_msg("%s: status %d '%s', expected %d '%s'", cases[i].root, st, err.message, cases[i].status,
+                     cases[i].says);
+        assert_int_equal(err.status, cases[i].status);
+        assert_int_equal(list.count, 0);
+        assert_null(list.cards);
+        nn_downloader_free(d);
+    }
+
+    /* Nothing listens on port 1: the connection is refused. */
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new("http://127.0.0.1:1/", scratch, NULL, NULL, &d, &err), NN_OK);
+    nn_card_list list = {0, NULL};
+    assert_int_equal(nn_downloader_list(d, &list, &err), NN_ERR_NETWORK);
+    assert_non_null(strstr(err.message, "127.0.0.1:1"));
+    nn_downloader_free(d);
+    assert_no_thread_left(threads);
+}
+
+static void test_download_and_load(void **state)
+{
+    (void)state;
+    char dir[4096];
+    /* A folder that does not exist yet, two levels deep: the download creates it. */
+    fresh_models_dir("new/models", dir, sizeof dir);
+    recorder r;
+    download_one("api", dir, "test/models/gain", NULL, &r);
+    if (r.done != 1)
+        fail_msg("download failed: %s", r.message);
+    assert_int_equal(r.failed, 0);
+    assert_int_equal(r.started, 1);
+    assert_int_equal(r.status, NN_OK);
+    char expect[4200];
+    snprintf(expect, sizeof expect, "%s/gain.ts", dir);
+    assert_string_equal(r.path, expect);
+    assert_non_null(strstr(r.message, "downloaded"));
+    assert_folder(dir, 1, "gain.ts");
+    assert_is_served_model(expect);
+
+    /* The downloaded file is found by bare name through the models folder and loads. */
+    setenv("NN_TILDE_MODELS_DIR", dir, 1);
+    char found[4096];
+    nn_error err;
+    assert_int_equal(nn_model_locate("gain", NULL, 0, found, sizeof found, &err), NN_OK);
+    assert_string_equal(found, expect);
+    unsetenv("NN_TILDE_MODELS_DIR");
+    nn_model *model = NULL;
+    nn_status st = nn_model_load(found, NULL, &model, &err);
+    if (st != NN_OK)
+        fail_msg("downloaded model does not load: %s", err.message);
+    assert_int_equal(nn_model_method_find(model, "forward"), 0);
+    nn_model_free(model);
+}
+
+static void test_download_failures(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *card;
+        nn_status status;
+        const char *says;
+    } cases[] = {
+        {"test/models/html", NN_ERR_BAD_RESPONSE, "not a model file (it starts with \"<!DOCTYPE html>"},
+        {"test/models/truncated", NN_ERR_NETWORK, "truncated"},
+        {"test/models/stall", NN_ERR_NETWORK, "timed out"},
+        {"test/models/ftp", NN_ERR_NETWORK, "protocol other than http/https"},
+        {"test/models/loop", NN_ERR_NETWORK, "too many redirects"},
+        {"test/models/huge", NN_ERR_BAD_RESPONSE, "larger than the limit of 2147483648 bytes"},
+        {"test/models/missing", NN_ERR_HTTP, "HTTP 404"},
+        {"test/models/error", NN_ERR_HTTP, "HTTP 500"},
+        {"test/models/empty", NN_ERR_BAD_RESPONSE, "empty file"},
+        {"test/models/unknown", NN_ERR_BAD_CARD, "not available"},
+        {"ircam/rave/isis", NN_ERR_HTTP, "HTTP 404"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char dir[4096], sub[64];
+        snprintf(sub, sizeof sub, "failures-%zu", i);
+        fresh_models_dir(sub, dir, sizeof dir);
+        recorder r;
+        download_one("api", dir, cases[i].card, NULL, &r);
+        if (r.failed != 1 || r.done != 0 || r.status != cases[i].status || !strstr(r.message, cases[i].says))
+            fail_msg("%s: done %d failed %d status %d '%s', expected %d '%s'", cases[i].card, r.done, r.failed,
+                     r.status, r.message, cases[i].status, cases[i].says);
+        assert_non_null(strstr(r.message, cases[i].card));
+        assert_string_equal(r.path, "");
+        /* Nothing partial: the folder was created for the download and is empty, or was
+         * never created when the card is refused before any download. */
+        assert_folder(dir, cases[i].status == NN_ERR_BAD_CARD ? -1 : 0, NULL);
+    }
+}
+
+static void test_body_over_the_limit(void **state)
+{
+    (void)state;
+    /* No Content-Length: only counting received bytes catches it. Set while no thread runs. */
+    setenv("NN_TILDE_MAX_DOWNLOAD_BYTES", "1048576", 1);
+    char dir[4096];
+    fresh_models_dir("toolarge", dir, sizeof dir);
+    recorder r;
+    download_one("api", dir, "test/models/toolarge", NULL, &r);
+    unsetenv("NN_TILDE_MAX_DOWNLOAD_BYTES");
+    assert_int_equal(r.failed, 1);
+    assert_int_equal(r.status, NN_ERR_BAD_RESPONSE);
+    assert_non_null(strstr(r.message, "larger than the limit of 1048576 bytes"));
+    assert_folder(dir, 0, NULL);
+}
+
+static void test_redirect_and_url_encoding(void **state)
+{
+    (void)state;
+    char dir[4096];
+    fresh_models_dir("redirect", dir, sizeof dir);
+    recorder r;
+    download_one("api", dir, "test/models/redirect", NULL, &r);
+    if (r.done != 1)
+        fail_msg("redirect: %s", r.message);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/redirect.ts", dir);
+    assert_is_served_model(path);
+
+    /* The server only answers this card when '&', '=' and ' ' arrive URL-encoded. */
+    download_one("api", dir, "test/models/with space&x=1", NULL, &r);
+    if (r.done != 1)
+        fail_msg("encoded card: %s", r.message);
+    snprintf(path, sizeof path, "%s/with space&x=1.ts", dir);
+    assert_is_served_model(path);
+    assert_folder(dir, 2, "redirect.ts with space&x=1.ts");
+}
+
+static void test_bad_cards_make_no_request(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    char url[256], dir[4096];
+    url_of("api", url, sizeof url);
+    fresh_models_dir("refused", dir, sizeof dir);
+    recorder r;
+    memset(&r, 0, sizeof r);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+    int before = test_server_requests(&server);
+    assert_true(before >= 0);
+    static const char *const cards[] = {"../../etc/passwd", "/etc/passwd/x", "a/b/..", "ircam/rave/..",
+                                        "ircam\\rave/isis/x", "ircam/rave/is\nis", "ircam/rave", "",
+                                        "ircam//isis", "a/b/c/d", "test/models/.gain"};
+    for (size_t i = 0; i < sizeof cards / sizeof *cards; i++) {
+        nn_error_clear(&err);
+        nn_status st = nn_downloader_start(d, cards[i], NULL, &err);
+        if (st != NN_ERR_BAD_CARD)
+            fail_msg("card '%s' not refused by start (status %d)", cards[i], st);
+        assert_true(strlen(err.message) > 0);
+        char path[256];
+        assert_int_equal(nn_downloader_fetch(d, cards[i], NULL, path, sizeof path, &err), NN_ERR_BAD_CARD);
+    }
+    /* A custom name must not escape the folder either. */
+    static const char *const names[] = {"../evil", "sub/evil", "..", ".hidden", "a\\b", "bad\x01name"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        nn_status st = nn_downloader_start(d, "test/models/gain", names[i], &err);
+        if (st != NN_ERR_BAD_CARD)
+            fail_msg("name '%s' not refused (status %d)", names[i], st);
+    }
+    assert_int_equal(nn_downloader_start(d, NULL, NULL, &err), NN_ERR_BAD_CARD);
+    assert_int_equal(nn_downloader_start(NULL, "test/models/gain", NULL, &err), NN_ERR_INVALID_ARGUMENT);
+    assert_false(nn_downloader_busy(d));
+    assert_int_equal(nn_downloader_poll(d), 0);
+    assert_int_equal(r.started + r.progress + r.done + r.failed, 0);
+    nn_downloader_free(d);
+    assert_int_equal(test_server_requests(&server), before);
+    assert_folder(dir, -1, NULL); /* not even the folder was created */
+    assert_no_thread_left(threads);
+}
+
+static void test_same_card_twice(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    char url[256], dir[4096];
+    url_of("api", url, sizeof url);
+    fresh_models_dir("twice", dir, sizeof dir);
+
+    /* One downloader: the second request is refused while the first runs. */
+    recorder r;
+    memset(&r, 0, sizeof r);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+    assert_int_equal(nn_downloader_start(d, "test/models/slow", NULL, &err), NN_OK);
+    assert_true(nn_downloader_busy(d));
+    assert_int_equal(nn_downloader_start(d, "test/models/slow", NULL, &err), NN_ERR_BUSY);
+    assert_non_null(strstr(err.message, "already downloading"));
+    /* The same target through a custom name is the same download. */
+    assert_int_equal(nn_downloader_start(d, "test/models/gain", "slow", &err), NN_ERR_BUSY);
+    assert_int_equal(nn_downloader_remove(d, "slow", &err), NN_ERR_BUSY);
+    poll_until_final(d, &r, 1);
+    assert_int_equal(r.done, 1);
+    assert_true(r.progress >= 1);
+    nn_downloader_free(d);
+
+    /* Two downloaders (two objects, or two processes) at once: one good file. */
+    char dir2[4096];
+    fresh_models_dir("twice2", dir2, sizeof dir2);
+    recorder r1, r2;
+    memset(&r1, 0, sizeof r1);
+    memset(&r2, 0, sizeof r2);
+    nn_downloader *d1 = NULL, *d2 = NULL;
+    assert_int_equal(nn_downloader_new(url, dir2, record, &r1, &d1, &err), NN_OK);
+    assert_int_equal(nn_downloader_new(url, dir2, record, &r2, &d2, &err), NN_OK);
+    assert_int_equal(nn_downloader_start(d1, "test/models/slow", NULL, &err), NN_OK);
+    assert_int_equal(nn_downloader_start(d2, "test/models/slow", NULL, &err), NN_OK);
+    while (r1.done + r1.failed + r2.done + r2.failed < 2) {
+        nn_downloader_poll(d1);
+        nn_downloader_poll(d2);
+        sleep_ms(10);
+    }
+    nn_downloader_free(d1);
+    nn_downloader_free(d2);
+    assert_int_equal(r1.done, 1);
+    assert_int_equal(r2.done, 1);
+    assert_folder(dir2, 1, "slow.ts");
+    char path[4200];
+    snprintf(path, sizeof path, "%s/slow.ts", dir2);
+    assert_is_served_model(path);
+    assert_no_thread_left(threads);
+}
+
+static void test_free_cancels(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    /* A long stall window, so that only cancellation can end the transfer. */
+    setenv("NN_TILDE_HTTP_TIMEOUT", "300", 1);
+    char url[256], dir[4096];
+    url_of("api", url, sizeof url);
+    fresh_models_dir("cancel", dir, sizeof dir);
+    recorder r;
+    memset(&r, 0, sizeof r);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+    assert_int_equal(nn_downloader_start(d, "test/models/stall", NULL, &err), NN_OK);
+    /* Wait until the first 1000 bytes are in the temporary file, then delete the object. */
+    while (r.last_bytes < 1000) {
+        nn_downloader_poll(d);
+        sleep_ms(10);
+    }
+    assert_int_equal(r.started, 1);
+    assert_int_equal(dir_list(dir, (char[256]){0}, 256), 1); /* the hidden temporary file */
+    nn_downloader_free(d);
+    setenv("NN_TILDE_HTTP_TIMEOUT", "2", 1);
+    assert_int_equal(r.done + r.failed, 0); /* no event after free */
+    assert_folder(dir, 0, NULL);
+    assert_no_thread_left(threads);
+}
+
+static void test_fetch_remove_and_names(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    char url[256], dir[4096];
+    url_of("api", url, sizeof url);
+    fresh_models_dir("fetch", dir, sizeof dir);
+    recorder r;
+    memset(&r, 0, sizeof r);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+
+    char path[4096], expect[4200];
+    nn_status st = nn_downloader_fetch(d, "test/models/gain", "my gain", path, sizeof path, &err);
+    if (st != NN_OK)
+        fail_msg("fetch: %s", err.message);
+    snprintf(expect, sizeof expect, "%s/my gain.ts", dir);
+    assert_string_equal(path, expect);
+    assert_int_equal(r.done, 1);
+    assert_is_served_model(expect);
+
+    /* Already there: kept, reported as done, no request made. */
+    int before = test_server_requests(&server);
+    assert_int_equal(nn_downloader_fetch(d, "test/models/gain", "my gain.ts", path, sizeof path, &err), NN_OK);
+    assert_string_equal(path, expect);
+    assert_int_equal(r.done, 2);
+    assert_non_null(strstr(r.message, "already downloaded"));
+    assert_int_equal(test_server_requests(&server), before);
+
+    assert_int_equal(nn_downloader_fetch(d, "test/models/html", NULL, path, sizeof path, &err), NN_ERR_BAD_RESPONSE);
+    assert_int_equal(err.status, NN_ERR_BAD_RESPONSE);
+    assert_non_null(strstr(err.message, "not a model file"));
+    assert_int_equal(r.failed, 1);
+    assert_folder(dir, 1, "my gain.ts");
+
+    /* remove: by name, by card, never outside the folder. */
+    char outside[4200];
+    snprintf(outside, sizeof outside, "%s/outside.ts", scratch);
+    FILE *f = fopen(outside, "wb");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(nn_downloader_remove(d, "../outside", &err), NN_ERR_FILE_NOT_FOUND);
+    assert_int_equal(nn_downloader_remove(d, "..", &err), NN_ERR_BAD_CARD);
+    assert_int_equal(nn_downloader_remove(d, "", &err), NN_ERR_BAD_CARD);
+    assert_int_equal(nn_downloader_remove(d, "a/b/", &err), NN_ERR_BAD_CARD);
+    struct stat sb;
+    assert_int_equal(stat(outside, &sb), 0);
+
+    assert_int_equal(nn_downloader_remove(d, "my gain", &err), NN_OK);
+    assert_folder(dir, 0, NULL);
+    assert_int_equal(nn_downloader_remove(d, "my gain", &err), NN_ERR_FILE_NOT_FOUND);
+    assert_non_null(strstr(err.message, "could not find model my gain"));
+
+    assert_int_equal(nn_downloader_fetch(d, "test/models/gain", NULL, path, sizeof path, &err), NN_OK);
+    assert_int_equal(nn_downloader_remove(d, "test/models/gain", &err), NN_OK);
+    assert_folder(dir, 0, NULL);
+    char small[8];
+    assert_int_equal(nn_downloader_fetch(d, "test/models/gain", NULL, small, sizeof small, &err),
+                     NN_ERR_INVALID_ARGUMENT);
+    assert_int_equal(nn_downloader_remove(d, "gain.ts", &err), NN_OK);
+    assert_int_equal(nn_downloader_remove(NULL, "gain", &err), NN_ERR_INVALID_ARGUMENT);
+    nn_downloader_free(d);
+    assert_no_thread_left(threads);
+}
+
+static void test_api_root_and_defaults(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    char good[256], broken[256], dir[4096];
+    url_of("api", good, sizeof good);
+    url_of("e404", broken, sizeof broken);
+    fresh_models_dir("defaults", dir, sizeof dir);
+    nn_error err;
+    nn_downloader *d = NULL;
+
+    /* NULL arguments take $NN_TILDE_API_URL and $NN_TILDE_MODELS_DIR. */
+    setenv("NN_TILDE_API_URL", broken, 1);
+    setenv("NN_TILDE_MODELS_DIR", dir, 1);
+    assert_int_equal(nn_downloader_new(NULL, NULL, NULL, NULL, &d, &err), NN_OK);
+    unsetenv("NN_TILDE_API_URL");
+    unsetenv("NN_TILDE_MODELS_DIR");
+    nn_card_list list = {0, NULL};
+    assert_int_equal(nn_downloader_list(d, &list, &err), NN_ERR_HTTP);
+
+    /* The root without its trailing slash works too. */
+    good[strlen(good) - 1] = '\0';
+    assert_int_equal(nn_downloader_set_api_url(d, good, &err), NN_OK);
+    assert_int_equal(nn_downloader_list(d, &list, &err), NN_OK);
+    assert_int_equal(list.count, 15);
+    nn_card_list_clear(&list);
+    char path[4096], expect[4200];
+    assert_int_equal(nn_downloader_fetch(d, "test/models/gain", NULL, path, sizeof path, &err), NN_OK);
+    snprintf(expect, sizeof expect, "%s/gain.ts", dir);
+    assert_string_equal(path, expect);
+    assert_int_equal(nn_downloader_remove(d, "gain", &err), NN_OK);
+
+    assert_int_equal(nn_downloader_set_api_url(d, "ftp://127.0.0.1/", &err), NN_ERR_INVALID_ARGUMENT);
+    assert_int_equal(nn_downloader_set_api_url(d, "file:///etc/", &err), NN_ERR_INVALID_ARGUMENT);
+    nn_downloader_free(d);
+    nn_downloader_free(NULL);
+
+    assert_int_equal(nn_downloader_new("file:///tmp/", dir, NULL, NULL, &d, &err), NN_ERR_INVALID_ARGUMENT);
+    assert_null(d);
+    assert_int_equal(nn_downloader_new(good, "relative/models", NULL, NULL, &d, &err), NN_ERR_INVALID_ARGUMENT);
+    assert_int_equal(nn_downloader_new(good, dir, NULL, NULL, NULL, &err), NN_ERR_INVALID_ARGUMENT);
+    assert_int_equal(nn_downloader_poll(NULL), 0);
+    assert_false(nn_downloader_busy(NULL));
+    assert_no_thread_left(threads);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_list_failures),
+        cmocka_unit_test(test_download_and_load),
+        cmocka_unit_test(test_download_failures),
+        cmocka_unit_test(test_body_over_the_limit),
+        cmocka_unit_test(test_redirect_and_url_encoding),
+        cmocka_unit_test(test_bad_cards_make_no_request),
+        cmocka_unit_test(test_same_card_twice),
+        cmocka_unit_test(test_free_cancels),
+        cmocka_unit_test(test_fetch_remove_and_names),
+        cmocka_unit_test(test_api_root_and_defaults),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
