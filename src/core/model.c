@@ -96,7 +96,7 @@ bool nn_backend_has_cuda(void)
     return nn_torch_has_cuda();
 }
 
-static char blas_description[PATH_MAX + 128] = "unknown";
+static char blas_description[PATH_MAX + 512] = "unknown";
 static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 
 /* Rank of a mapped library as a BLAS provider, 0 when it is none. */
@@ -140,7 +140,7 @@ static void blas_describe(void)
     if (best_rank == 0)
         return;
     const char *dir_end = strrchr(best, '/');
-    char dir[PATH_MAX] = "";
+    char dir[256] = "";
     if (dir_end) {
         const char *dir_start = dir_end;
         while (dir_start > best && dir_start[-1] != '/')
