@@ -330,9 +330,10 @@ void nn_model_meta_clear(nn_model_meta *meta)
 {
     for (int i = 0; i < meta->method_count; i++) {
         nn_method_info *m = &meta->methods[i];
-        for (int c = 0; c < m->in_channels; c++)
+        /* A load that failed half-way leaves later label arrays NULL. */
+        for (int c = 0; m->input_labels && c < m->in_channels; c++)
             std::free(const_cast<char *>(m->input_labels[c]));
-        for (int c = 0; c < m->out_channels; c++)
+        for (int c = 0; m->output_labels && c < m->out_channels; c++)
             std::free(const_cast<char *>(m->output_labels[c]));
         std::free(const_cast<char **>(m->input_labels));
         std::free(const_cast<char **>(m->output_labels));
