@@ -469,9 +469,10 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    # TorchScript writes some module constants in set order, which follows string hashing:
-    # a fixed hash seed keeps the files identical from build to build.
-    if os.environ.get("PYTHONHASHSEED") != "0":
-        os.execve(sys.executable, [sys.executable] + sys.argv,
-                  dict(os.environ, PYTHONHASHSEED="0"))
+    # TorchScript writes some module constants in set order, which follows string hashing,
+    # and BLAS sums in an order that depends on its thread count: a fixed hash seed and one
+    # BLAS thread (read when the library loads) keep every file identical across builds.
+    PINNED = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    if any(os.environ.get(k) != v for k, v in PINNED.items()):
+        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, **PINNED))
     sys.exit(main())
