@@ -488,13 +488,15 @@ typedef void (*nn_download_fn)(void *user, const nn_download_event *event);
 nn_status nn_downloader_new(const char *api_url, const char *models_dir, nn_download_fn on_event, void *user,
                             nn_downloader **out, nn_error *err);
 
-/* Cancel running downloads, join threads, remove temporary files. */
+/* Cancel running downloads, join threads, remove temporary files. Events not
+ * yet delivered are dropped. Must not be called from the event callback. */
 void nn_downloader_free(nn_downloader *downloader);
 
 /* Change the API root (e.g. a Pd message). */
 nn_status nn_downloader_set_api_url(nn_downloader *downloader, const char *api_url, nn_error *err);
 
-/* Fetch the list of cards (blocking, with timeouts). */
+/* Fetch the list of cards (blocking, with timeouts), sorted. `out` is cleared
+ * by the caller with nn_card_list_clear. */
 nn_status nn_downloader_list(nn_downloader *downloader, nn_card_list *out, nn_error *err);
 
 /* Start downloading `card` into `<models_dir>/<name or last part>.ts` in a
@@ -502,7 +504,13 @@ nn_status nn_downloader_list(nn_downloader *downloader, nn_card_list *out, nn_er
  * card). Returns NN_OK when queued. */
 nn_status nn_downloader_start(nn_downloader *downloader, const char *card, const char *name, nn_error *err);
 
-/* Same, blocking (the CLI); `path_out` receives the installed path. */
+/* Same, blocking (the CLI); events are still delivered to the callback while
+ * it waits; `path_out` receives the installed path.
+ * Both: NN_ERR_BAD_CARD for a malformed card or name (nothing requested),
+ * NN_ERR_BUSY when the same target is already downloading. A target that
+ * exists and is not empty is kept and reported as DONE ("already downloaded").
+ * Timeouts and size limit: see docs/download.md (NN_TILDE_HTTP_TIMEOUT,
+ * NN_TILDE_MAX_DOWNLOAD_BYTES). */
 nn_status nn_downloader_fetch(nn_downloader *downloader, const char *card, const char *name, char *path_out,
                               size_t size, nn_error *err);
 
