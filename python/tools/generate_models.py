@@ -17,10 +17,18 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Tuple
 
-import torch
-import torch.nn.functional as F
+# TorchScript writes some module constants in set order, which follows string hashing, and
+# BLAS sums in an order that depends on its thread count: a fixed hash seed and one BLAS thread
+# (read when the library loads, hence before importing torch) keep every file identical
+# across builds.
+PINNED_ENV = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+if __name__ == "__main__" and any(os.environ.get(k) != v for k, v in PINNED_ENV.items()):
+    os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, **PINNED_ENV))
 
-import nn_tilde
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+import nn_tilde  # noqa: E402
 
 SEED = 1234
 BLOCK_FRAMES = 4096
@@ -469,10 +477,4 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    # TorchScript writes some module constants in set order, which follows string hashing,
-    # and BLAS sums in an order that depends on its thread count: a fixed hash seed and one
-    # BLAS thread (read when the library loads) keep every file identical across builds.
-    PINNED = {"PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    if any(os.environ.get(k) != v for k, v in PINNED.items()):
-        os.execve(sys.executable, [sys.executable] + sys.argv, dict(os.environ, **PINNED))
     sys.exit(main())
