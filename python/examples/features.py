@@ -43,7 +43,8 @@ class Features(nn_tilde.Module):
         if cache.shape[0] != x.shape[0] or cache.shape[1] != x.shape[1]:
             cache = torch.zeros(x.shape[0], x.shape[1], self.n_fft - self.hop)
         signal = torch.cat([cache, x], dim=-1)
-        return signal.unfold(-1, self.n_fft, self.hop), signal[..., -(self.n_fft - self.hop):].clone()
+        kept = signal[..., -(self.n_fft - self.hop):].clone()
+        return signal.unfold(-1, self.n_fft, self.hop), kept
 
     def _power(self, frames: torch.Tensor) -> torch.Tensor:
         return torch.fft.rfft(frames * self.window).abs().pow(2)

@@ -66,7 +66,8 @@ class Hpss(nn_tilde.Module):
         signal = torch.cat([self.input_cache, x[:, 0]], dim=-1)
         self.input_cache = signal[:, -(self.n_fft - self.hop):].clone()
 
-        spectrum = torch.fft.rfft(signal.unfold(-1, self.n_fft, self.hop) * self.window)  # [b, T, F]
+        # [batch, frames, bins]
+        spectrum = torch.fft.rfft(signal.unfold(-1, self.n_fft, self.hop) * self.window)
         magnitude = spectrum.abs()
         frames = magnitude.shape[1]
 
