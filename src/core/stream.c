@@ -1,0 +1,1519 @@
+/* nn~ in C — the real-time stream engine.
+ * SPDX-License-Identifier: MIT
+ *
+ * A stream runs one method of one model on audio that arrives in host
+ * vectors. Each stream owns an immutable "engine state" (model, method,
+ * resolved buffer size, preallocated block buffers) that the audio thread
+ * reads; a control thread builds new states (load, method, buffer size,
+ * reload), warms them up and publishes them through an atomic pointer, and the
+ * audio thread adopts a published state at a block boundary. An inference
+ * thread runs the blocks the audio thread hands over through a lock-free SPSC
+ * ring. Events (errors, swaps, attribute values) travel back to the host's
+ * main thread through a mutex-protected queue drained by nn_stream_poll().
+ * docs/engine.md describes the threading, latency and swap protocol.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "nn/nn.h"
+
+#include "ring.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef NN_RTSAN
+/* Exported by the RealtimeSanitizer runtime; not in clang-22's public header. */
+void __rtsan_realtime_enter(void);
+void __rtsan_realtime_exit(void);
+#endif
+
+/* Four slots per state: one being filled, one in the worker's hands, one
+ * playing, and one spare so that a late (abandoned) block does not force the
+ * next input block to be dropped. */
+#define NN_SLOTS 4
+
+/* Life of a slot. The audio thread owns FREE, FILLING, DONE and PLAYING
+ * slots; the inference thread owns QUEUED and RUNNING ones. CANCELLED is a
+ * QUEUED slot the audio thread gave up on before it ran; the inference thread
+ * turns it back into FREE without running it. */
+enum slot_status { SLOT_FREE, SLOT_FILLING, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE, SLOT_PLAYING, SLOT_CANCELLED };
+
+/* `expect` values besides a slot index. */
+enum { EXPECT_NONE = -1, EXPECT_DROPPED = -2 };
+
+/* Messages from the audio thread to the inference thread. */
+enum { MSG_JOB, MSG_RETIRE };
+
+/* A model shared by the states built on it, the main thread's view and the
+ * LOADED events in flight; the last holder frees it (never the audio thread). */
+typedef struct model_ref {
+    nn_model *model;
+    atomic_int refs;
+} model_ref;
+
+typedef struct engine_slot {
+    float *in;  /* [batch][in_ch][B] */
+    float *out; /* [batch][out_ch][B] */
+    atomic_int status;
+} engine_slot;
+
+typedef struct engine_state {
+    /* Immutable once published. */
+    model_ref *ref;
+    int method;
+    int in_ch, out_ch, in_ratio, out_ratio;
+    int batch;
+    int requested; /* the user's buffer size, 0 = synchronous */
+    int base_b;    /* B before the synchronous raise to the vector size */
+    int b;
+    nn_stream_mode mode;
+    int n_slots;
+    engine_slot slots[NN_SLOTS];
+    /* Serialises model calls between the inference thread (or, in synchronous
+     * mode, the audio thread) and the control thread. Never taken by the audio
+     * thread in THREADED or OFFLINE mode. */
+    pthread_mutex_t model_lock;
+    atomic_bool retired;
+    /* Inference-thread (or synchronous audio-thread) only. */
+    bool run_failed;
+    /* Audio-thread only. */
+    int acc;    /* slot being filled, -1 when the block is being discarded */
+    int expect; /* slot whose result plays at the next boundary */
+    int play;   /* slot being played, -1 for silence */
+    int in_pos, out_pos;
+    unsigned abandoned; /* slots given up on while RUNNING; reclaimed when DONE */
+    bool fits;          /* B is usable with the prepared vector size */
+} engine_state;
+
+typedef enum command_kind {
+    CMD_INIT,
+    CMD_LOAD,
+    CMD_METHOD,
+    CMD_BUFFER_SIZE,
+    CMD_RELOAD,
+    CMD_ATTRIBUTE_SET,
+    CMD_ATTRIBUTE_GET,
+    CMD_SAMPLE_RATE
+} command_kind;
+
+typedef struct command {
+    struct command *next;
+    command_kind kind;
+    char *text; /* path, method or attribute name */
+    int number; /* buffer size, method index (INIT) */
+    nn_value *values;
+    int count;
+    model_ref *ref; /* INIT */
+} command;
+
+typedef struct event_node {
+    struct event_node *next;
+    nn_event_kind kind;
+    nn_status status;
+    char *message;
+    int attribute;
+    nn_value_list values;
+    uint64_t count;
+    model_ref *ref; /* LOADED: the model the main thread's view moves to */
+    int method;
+} event_node;
+
+struct nn_stream {
+    nn_event_fn on_event;
+    void *user;
+    nn_stream_mode base_mode; /* mode for non-zero buffer sizes */
+    int batch;
+
+    /* Control-thread settings (written before the thread starts, then only
+     * by the control thread). */
+    char *method_name;
+    int requested;
+    engine_state *latest; /* newest built state: pending or current */
+    int initial_requested, initial_b; /* immutable copies for the main thread */
+
+    pthread_t runner, controller;
+    bool runner_started, controller_started;
+    pthread_mutex_t lock;
+    pthread_cond_t command_cond; /* control thread waits for commands */
+    pthread_cond_t changed;      /* a command or a block finished */
+    command *cmd_head, *cmd_tail;
+    event_node *ev_head, *ev_tail;
+    engine_state *graveyard[NN_RING_CAPACITY];
+    int graveyard_count;
+    atomic_int pending;       /* commands queued and not finished */
+    atomic_int pending_loads; /* of which loads (they change the attribute set) */
+    atomic_bool quit;
+
+    sem_t wake; /* audio -> inference thread: sem_post is non-blocking */
+    nn_ring msgs;
+    _Atomic(engine_state *) next_state; /* control -> audio */
+    engine_state *current;              /* audio thread (and prepare) */
+    atomic_uint_least64_t jobs_submitted, jobs_finished;
+
+    atomic_int vector_size, sample_rate;
+    atomic_int q_latency, q_buffer_size, q_mode;
+    atomic_uint_least64_t overruns, blocks;
+    atomic_bool enabled;
+
+    /* Main thread only. */
+    model_ref *view;
+    int view_method;
+    uint64_t reported_overruns;
+    struct timespec last_notice;
+};
+
+/* ------------------------------------------------------------------------- */
+/* Small helpers                                                              */
+/* ------------------------------------------------------------------------- */
+
+static model_ref *model_ref_new(nn_model *model)
+{
+    model_ref *ref = malloc(sizeof *ref);
+    if (!ref)
+        return NULL;
+    ref->model = model;
+    atomic_init(&ref->refs, 1);
+    return ref;
+}
+
+static model_ref *model_ref_retain(model_ref *ref)
+{
+    if (ref)
+        atomic_fetch_add_explicit(&ref->refs, 1, memory_order_relaxed);
+    return ref;
+}
+
+static void model_ref_release(model_ref *ref)
+{
+    if (ref && atomic_fetch_sub_explicit(&ref->refs, 1, memory_order_acq_rel) == 1) {
+        nn_model_free(ref->model);
+        free(ref);
+    }
+}
+
+static char *copy_string(const char *text)
+{
+    if (!text)
+        return NULL;
+    size_t len = strlen(text) + 1;
+    char *copy = malloc(len);
+    if (copy)
+        memcpy(copy, text, len);
+    return copy;
+}
+
+static int gcd(int a, int b)
+{
+    while (b) {
+        int t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+static int lcm_capped(int a, int b)
+{
+    long long l = (long long)a / gcd(a, b) * b;
+    return l > NN_MAX_BUFFER_SIZE ? -1 : (int)l;
+}
+
+static int latency_of(nn_stream_mode mode, int b, int vector_size)
+{
+    if (vector_size <= 0 || b <= 0)
+        return -1;
+    return mode == NN_STREAM_SYNCHRONOUS ? b - vector_size : 2 * b - vector_size;
+}
+
+/* ------------------------------------------------------------------------- */
+/* Events (control/inference threads -> main thread)                          */
+/* ------------------------------------------------------------------------- */
+
+static void event_push(nn_stream *s, nn_event_kind kind, nn_status status, const char *message, int attribute,
+                       nn_value_list *values, model_ref *ref, int method)
+{
+    event_node *node = calloc(1, sizeof *node);
+    if (!node) {
+        if (values)
+            nn_value_list_clear(values);
+        model_ref_release(ref);
+        return;
+    }
+    node->kind = kind;
+    node->status = status;
+    node->message = copy_string(message ? message : "");
+    node->attribute = attribute;
+    if (values) {
+        node->values = *values;
+        values->count = 0;
+        values->values = NULL;
+    }
+    node->ref = ref;
+    node->method = method;
+    pthread_mutex_lock(&s->lock);
+    if (s->ev_tail)
+        s->ev_tail->next = node;
+    else
+        s->ev_head = node;
+    s->ev_tail = node;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void event_error(nn_stream *s, nn_status status, const char *message)
+{
+    event_push(s, NN_EVENT_ERROR, status, message, -1, NULL, NULL, -1);
+}
+
+static void event_node_free(event_node *node)
+{
+    nn_value_list_clear(&node->values);
+    model_ref_release(node->ref);
+    free(node->message);
+    free(node);
+}
+
+/* ------------------------------------------------------------------------- */
+/* Engine states                                                              */
+/* ------------------------------------------------------------------------- */
+
+static void state_free(engine_state *st)
+{
+    if (!st)
+        return;
+    for (int i = 0; i < NN_SLOTS; i++) {
+        free(st->slots[i].in);
+        free(st->slots[i].out);
+    }
+    pthread_mutex_destroy(&st->model_lock);
+    model_ref_release(st->ref);
+    free(st);
+}
+
+static size_t in_len(const engine_state *st)
+{
+    return (size_t)st->batch * (size_t)(st->in_ch > 0 ? st->in_ch : 1) * (size_t)st->b;
+}
+
+static size_t out_len(const engine_state *st)
+{
+    return (size_t)st->batch * (size_t)(st->out_ch > 0 ? st->out_ch : 1) * (size_t)st->b;
+}
+
+static bool state_alloc_slots(engine_state *st)
+{
+    for (int i = 0; i < st->n_slots; i++) {
+        float *in = calloc(in_len(st), sizeof(float));
+        float *out = calloc(out_len(st), sizeof(float));
+        if (!in || !out) {
+            free(in);
+            free(out);
+            return false;
+        }
+        free(st->slots[i].in);
+        free(st->slots[i].out);
+        st->slots[i].in = in;
+        st->slots[i].out = out;
+    }
+    return true;
+}
+
+/* Reset the audio-side bookkeeping so that the next sample starts block 0.
+ * Blocks still in the inference thread's hands are cancelled or abandoned. */
+static void state_restart(engine_state *st)
+{
+    for (int i = 0; i < st->n_slots; i++) {
+        engine_slot *slot = &st->slots[i];
+        int expected = SLOT_QUEUED;
+        if (atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_CANCELLED, memory_order_acq_rel,
+                                                    memory_order_acquire))
+            continue;
+        if (expected == SLOT_RUNNING) {
+            st->abandoned |= 1u << i;
+        } else if (expected != SLOT_CANCELLED) {
+            atomic_store_explicit(&slot->status, SLOT_FREE, memory_order_relaxed);
+            st->abandoned &= ~(1u << i);
+        }
+    }
+    st->acc = -1;
+    for (int i = 0; i < st->n_slots && st->acc < 0; i++) {
+        if (atomic_load_explicit(&st->slots[i].status, memory_order_acquire) == SLOT_FREE) {
+            atomic_store_explicit(&st->slots[i].status, SLOT_FILLING, memory_order_relaxed);
+            st->acc = i;
+        }
+    }
+    st->expect = EXPECT_NONE;
+    st->play = -1;
+    st->in_pos = 0;
+    st->out_pos = 0;
+}
+
+/* Whether B works with vector size n; in synchronous mode with a user buffer
+ * size of 0 the block is resized to the least common multiple of the largest
+ * ratio and n (this allocates: synchronous mode is not real-time safe). */
+static nn_status state_fit(engine_state *st, int n, nn_error *err)
+{
+    st->fits = false;
+    if (n <= 0)
+        return nn_error_set(err, NN_ERR_BUFFER_SIZE, "the stream is not prepared (no vector size)");
+    if (st->mode == NN_STREAM_SYNCHRONOUS && st->requested == 0) {
+        int b = lcm_capped(st->base_b, n);
+        if (b < 0)
+            return nn_error_set(err, NN_ERR_BUFFER_SIZE, "vector size %d gives a buffer size above %d", n,
+                                NN_MAX_BUFFER_SIZE);
+        if (b != st->b) {
+            st->b = b;
+            if (!state_alloc_slots(st))
+                return nn_error_set(err, NN_ERR_NO_MEMORY, "cannot allocate %d-sample blocks", b);
+            state_restart(st);
+        }
+    }
+    if (st->b % n != 0)
+        return nn_error_set(err, NN_ERR_BUFFER_SIZE,
+                            "buffer size %d is not a multiple of the vector size %d; the stream outputs silence "
+                            "(choose a buffer size that is a multiple of %d)",
+                            st->b, n, n);
+    st->fits = true;
+    return NN_OK;
+}
+
+/* Build a state for `method` of `ref`'s model: resolve B, allocate, warm up.
+ * Control thread. Takes a reference on `ref` only on success. */
+static nn_status state_build(nn_stream *s, model_ref *ref, int method, int requested, engine_state **out,
+                             nn_error *err)
+{
+    *out = NULL;
+    nn_model *model = ref->model;
+    const nn_method_info *info = nn_model_method(model, method);
+    if (!info)
+        return nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s: no method with index %d", nn_model_path(model), method);
+    int base_b = 0;
+    bool synchronous = false, raised = false;
+    nn_status status = nn_buffer_size_resolve(requested, nn_model_max_ratio(model), &base_b, &synchronous, &raised, err);
+    if (status != NN_OK)
+        return status;
+
+    engine_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory building the stream");
+    pthread_mutex_init(&st->model_lock, NULL);
+    st->method = method;
+    st->in_ch = info->in_channels;
+    st->out_ch = info->out_channels;
+    st->in_ratio = info->in_ratio > 0 ? info->in_ratio : 1;
+    st->out_ratio = info->out_ratio > 0 ? info->out_ratio : 1;
+    st->batch = s->batch;
+    st->requested = requested;
+    st->base_b = base_b;
+    st->b = base_b;
+    st->mode = (synchronous || s->base_mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : s->base_mode;
+    st->n_slots = st->mode == NN_STREAM_SYNCHRONOUS ? 1 : NN_SLOTS;
+    atomic_init(&st->retired, false);
+    for (int i = 0; i < NN_SLOTS; i++)
+        atomic_init(&st->slots[i].status, SLOT_FREE);
+
+    int n = atomic_load(&s->vector_size);
+    if (st->mode == NN_STREAM_SYNCHRONOUS && requested == 0 && n > 0) {
+        st->b = lcm_capped(base_b, n);
+        if (st->b < 0) {
+            state_free(st);
+            return nn_error_set(err, NN_ERR_BUFFER_SIZE, "vector size %d gives a buffer size above %d", n,
+                                NN_MAX_BUFFER_SIZE);
+        }
+    }
+    if (st->b % st->in_ratio != 0 || st->b % st->out_ratio != 0) {
+        int b = st->b;
+        state_free(st);
+        return nn_error_set(err, NN_ERR_BUFFER_SIZE, "buffer size %d is not a multiple of method '%s' ratios (%d, %d)",
+                            b, info->name, info->in_ratio, info->out_ratio);
+    }
+    if (n > 0 && st->b % n != 0) {
+        int b = st->b;
+        state_free(st);
+        return nn_error_set(err, NN_ERR_BUFFER_SIZE,
+                            "buffer size %d is not a multiple of the vector size %d (choose a multiple of %d)", b, n,
+                            n);
+    }
+    if (!state_alloc_slots(st)) {
+        state_free(st);
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "cannot allocate %d-sample blocks", base_b);
+    }
+    st->ref = model_ref_retain(ref);
+
+    int sample_rate = atomic_load(&s->sample_rate);
+    if (sample_rate > 0) {
+        nn_error rate_err;
+        if (nn_model_set_sample_rate(model, sample_rate, &rate_err) != NN_OK)
+            event_error(s, rate_err.status, rate_err.message);
+    }
+    /* Warm-up: TorchScript's profiling executor specialises a method on its
+     * first runs, so two runs on silence here keep that cost off the first
+     * real blocks. The model state (streaming caches) afterwards is that of a
+     * model that heard silence, which for causal streaming models is the same
+     * as a fresh start. A failure here is reported when the block runs. */
+    for (int i = 0; i < 2; i++) {
+        nn_error warm_err;
+        nn_model_run(model, method, st->batch, st->b, st->slots[0].in, st->slots[0].out, &warm_err);
+    }
+    memset(st->slots[0].out, 0, out_len(st) * sizeof(float));
+
+    if (raised) {
+        char message[256];
+        snprintf(message, sizeof message, "buffer size %d is smaller than the model's largest ratio, switching to %d",
+                 requested, base_b);
+        event_push(s, NN_EVENT_INFO, NN_OK, message, -1, NULL, NULL, -1);
+    }
+    st->acc = 0;
+    atomic_store_explicit(&st->slots[0].status, SLOT_FILLING, memory_order_relaxed);
+    st->expect = EXPECT_NONE;
+    st->play = -1;
+    st->fits = n > 0 && st->b % n == 0;
+    *out = st;
+    return NN_OK;
+}
+
+/* Hand a state the audio thread will never see (again) to the control thread,
+ * which frees it. Inference thread. */
+static void graveyard_add(nn_stream *s, engine_state *st)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->graveyard_count < (int)NN_RING_CAPACITY) {
+        s->graveyard[s->graveyard_count++] = st;
+        st = NULL;
+    }
+    pthread_cond_signal(&s->command_cond);
+    pthread_mutex_unlock(&s->lock);
+    state_free(st); /* only when the graveyard is full: rare, and not on the audio thread */
+}
+
+/* ------------------------------------------------------------------------- */
+/* Audio side                                                                 */
+/* ------------------------------------------------------------------------- */
+
+static void publish_queries(nn_stream *s, const engine_state *st)
+{
+    int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+    atomic_store_explicit(&s->q_buffer_size, st->b, memory_order_relaxed);
+    atomic_store_explicit(&s->q_mode, (int)st->mode, memory_order_relaxed);
+    atomic_store_explicit(&s->q_latency, st->fits ? latency_of(st->mode, st->b, n) : -1, memory_order_relaxed);
+}
+
+/* Take the published state, if any, and retire the current one. RT-safe in
+ * THREADED mode: the only side effects are atomics and a ring push. */
+static engine_state *adopt(nn_stream *s)
+{
+    if (!atomic_load_explicit(&s->next_state, memory_order_acquire))
+        return s->current;
+    /* Room for the retirement and the first job, checked before taking the
+     * state so that a taken state always has a way back to the worker. */
+    if (s->current && nn_ring_space(&s->msgs) < 2)
+        return s->current;
+    engine_state *next = atomic_exchange_explicit(&s->next_state, NULL, memory_order_acq_rel);
+    if (!next)
+        return s->current;
+    engine_state *old = s->current;
+    if (old) {
+        atomic_store_explicit(&old->retired, true, memory_order_relaxed);
+        nn_ring_push(&s->msgs, (nn_ring_msg){MSG_RETIRE, -1, old});
+        sem_post(&s->wake);
+    }
+    int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+    next->fits = n > 0 && next->b % n == 0;
+    s->current = next;
+    publish_queries(s, next);
+    return next;
+}
+
+static void offline_wait_commands(nn_stream *s)
+{
+    if (atomic_load_explicit(&s->pending, memory_order_acquire) == 0)
+        return;
+    pthread_mutex_lock(&s->lock);
+    while (atomic_load_explicit(&s->pending, memory_order_acquire) > 0)
+        pthread_cond_wait(&s->changed, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void offline_wait_slot(nn_stream *s, engine_slot *slot)
+{
+    int status = atomic_load_explicit(&slot->status, memory_order_acquire);
+    if (status == SLOT_DONE)
+        return;
+    pthread_mutex_lock(&s->lock);
+    while ((status = atomic_load_explicit(&slot->status, memory_order_acquire)) == SLOT_QUEUED ||
+           status == SLOT_RUNNING)
+        pthread_cond_wait(&s->changed, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void run_synchronous(nn_stream *s, engine_state *st)
+{
+    nn_error err;
+    pthread_mutex_lock(&st->model_lock);
+    nn_status status = nn_model_run(st->ref->model, st->method, st->batch, st->b, st->slots[0].in,
+                                    st->slots[0].out, &err);
+    pthread_mutex_unlock(&st->model_lock);
+    atomic_fetch_add_explicit(&s->blocks, 1, memory_order_relaxed);
+    if (status != NN_OK && !st->run_failed)
+        event_error(s, status, err.message);
+    st->run_failed = status != NN_OK;
+    st->play = 0;
+}
+
+/* A block of B input samples is complete. */
+static engine_state *boundary(nn_stream *s, engine_state *st)
+{
+    st->in_pos = 0;
+    st->out_pos = 0;
+    engine_state *next = adopt(s);
+    if (next != st)
+        return next; /* a synchronous state that needs resizing is resized by the next call */
+    if (st->mode == NN_STREAM_SYNCHRONOUS) {
+        run_synchronous(s, st);
+        return st;
+    }
+
+    for (int i = 0; i < st->n_slots; i++) {
+        if ((st->abandoned & (1u << i)) &&
+            atomic_load_explicit(&st->slots[i].status, memory_order_acquire) == SLOT_DONE) {
+            atomic_store_explicit(&st->slots[i].status, SLOT_FREE, memory_order_relaxed);
+            st->abandoned &= ~(1u << i);
+        }
+    }
+    if (st->play >= 0) {
+        atomic_store_explicit(&st->slots[st->play].status, SLOT_FREE, memory_order_relaxed);
+        st->play = -1;
+    }
+    if (st->expect >= 0) {
+        engine_slot *slot = &st->slots[st->expect];
+        if (st->mode == NN_STREAM_OFFLINE)
+            offline_wait_slot(s, slot);
+        int expected = SLOT_QUEUED;
+        if (atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_CANCELLED, memory_order_acq_rel,
+                                                    memory_order_acquire)) {
+            atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+        } else if (expected == SLOT_DONE) {
+            atomic_store_explicit(&slot->status, SLOT_PLAYING, memory_order_relaxed);
+            st->play = st->expect;
+        } else {
+            st->abandoned |= 1u << st->expect;
+            atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+        }
+    } else if (st->expect == EXPECT_DROPPED) {
+        atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+    }
+
+    st->expect = EXPECT_DROPPED;
+    if (st->acc >= 0) {
+        engine_slot *slot = &st->slots[st->acc];
+        atomic_store_explicit(&slot->status, SLOT_QUEUED, memory_order_relaxed);
+        if (nn_ring_push(&s->msgs, (nn_ring_msg){MSG_JOB, st->acc, st})) {
+            st->expect = st->acc;
+            atomic_fetch_add_explicit(&s->jobs_submitted, 1, memory_order_relaxed);
+            sem_post(&s->wake);
+        } else {
+            atomic_store_explicit(&slot->status, SLOT_FREE, memory_order_relaxed);
+        }
+    }
+    st->acc = -1;
+    for (int i = 0; i < st->n_slots; i++) {
+        if (!(st->abandoned & (1u << i)) &&
+            atomic_load_explicit(&st->slots[i].status, memory_order_acquire) == SLOT_FREE) {
+            atomic_store_explicit(&st->slots[i].status, SLOT_FILLING, memory_order_relaxed);
+            st->acc = i;
+            break;
+        }
+    }
+    return st;
+}
+
+static void write_zeros(float *const *outputs, int n_outputs, int offset, int count)
+{
+    if (!outputs)
+        return;
+    for (int i = 0; i < n_outputs; i++)
+        if (outputs[i])
+            memset(outputs[i] + offset, 0, (size_t)count * sizeof(float));
+}
+
+static void copy_inputs(const engine_state *st, const float *const *inputs, int n_inputs, int offset, int count)
+{
+    if (st->acc < 0)
+        return;
+    float *block = st->slots[st->acc].in;
+    int host_channels = inputs && n_inputs > 0 ? n_inputs / st->batch : 0;
+    for (int b = 0; b < st->batch; b++) {
+        for (int c = 0; c < st->in_ch; c++) {
+            float *dst = block + ((size_t)b * (size_t)st->in_ch + (size_t)c) * (size_t)st->b + (size_t)st->in_pos;
+            const float *src = c < host_channels ? inputs[b * host_channels + c] : NULL;
+            if (src)
+                memcpy(dst, src + offset, (size_t)count * sizeof(float));
+            else
+                memset(dst, 0, (size_t)count * sizeof(float));
+        }
+    }
+}
+
+static void copy_outputs(const engine_state *st, float *const *outputs, int n_outputs, int offset, int count)
+{
+    if (!outputs || n_outputs <= 0)
+        return;
+    int host_channels = n_outputs / st->batch;
+    int avail = st->b - st->out_pos;
+    int take = count < avail ? count : avail;
+    if (take < 0)
+        take = 0;
+    const float *block = st->play >= 0 ? st->slots[st->play].out : NULL;
+    for (int b = 0; b < st->batch; b++) {
+        for (int c = 0; c < host_channels; c++) {
+            float *dst = outputs[b * host_channels + c];
+            if (!dst)
+                continue;
+            dst += offset;
+            if (block && c < st->out_ch) {
+                memcpy(dst,
+                       block + ((size_t)b * (size_t)st->out_ch + (size_t)c) * (size_t)st->b + (size_t)st->out_pos,
+                       (size_t)take * sizeof(float));
+                memset(dst + take, 0, (size_t)(count - take) * sizeof(float));
+            } else {
+                memset(dst, 0, (size_t)count * sizeof(float));
+            }
+        }
+    }
+    /* Pointers past batch * host_channels (n_outputs not a multiple of the
+     * batch) are still outputs the host will play. */
+    for (int i = st->batch * host_channels; i < n_outputs; i++)
+        if (outputs[i])
+            memset(outputs[i] + offset, 0, (size_t)count * sizeof(float));
+}
+
+/* The part of a call that may wait (OFFLINE) or allocate (SYNCHRONOUS);
+ * in THREADED mode it only adopts a published state, which is RT-safe. */
+static engine_state *call_state(nn_stream *s)
+{
+    if (s->base_mode == NN_STREAM_OFFLINE) {
+        offline_wait_commands(s);
+        adopt(s);
+    }
+    engine_state *st = s->current;
+    if (!st || !st->fits)
+        st = adopt(s);
+    if (st && st->mode == NN_STREAM_SYNCHRONOUS && !st->fits)
+        state_fit(st, atomic_load_explicit(&s->vector_size, memory_order_relaxed), NULL);
+    return st;
+}
+
+static void process_body(nn_stream *s, engine_state *st, const float *const *inputs, int n_inputs,
+                         float *const *outputs, int n_outputs, int n)
+{
+    if (!st || !st->fits || n > atomic_load_explicit(&s->vector_size, memory_order_relaxed)) {
+        write_zeros(outputs, n_outputs, 0, n);
+        return;
+    }
+    int done = 0;
+    while (done < n) {
+        int count = n - done;
+        if (count > st->b - st->in_pos)
+            count = st->b - st->in_pos;
+        copy_inputs(st, inputs, n_inputs, done, count);
+        st->in_pos += count;
+        if (st->in_pos == st->b)
+            st = boundary(s, st);
+        copy_outputs(st, outputs, n_outputs, done, count);
+        st->out_pos += count;
+        done += count;
+    }
+}
+
+void nn_stream_process(nn_stream *s, const float *const *inputs, int n_inputs, float *const *outputs,
+                       int n_outputs, int n)
+{
+    if (n <= 0)
+        return;
+    if (!s || !atomic_load_explicit(&s->enabled, memory_order_relaxed)) {
+        write_zeros(outputs, n_outputs, 0, n);
+        return;
+    }
+    engine_state *st = call_state(s);
+#ifdef NN_RTSAN
+    bool realtime = st && st->mode == NN_STREAM_THREADED;
+    if (realtime)
+        __rtsan_realtime_enter();
+#endif
+    process_body(s, st, inputs, n_inputs, outputs, n_outputs, n);
+#ifdef NN_RTSAN
+    if (realtime)
+        __rtsan_realtime_exit();
+#endif
+}
+
+/* ------------------------------------------------------------------------- */
+/* Inference thread                                                           */
+/* ------------------------------------------------------------------------- */
+
+static void run_job(nn_stream *s, engine_state *st, int index)
+{
+    engine_slot *slot = &st->slots[index];
+    int expected = SLOT_QUEUED;
+    if (atomic_load_explicit(&st->retired, memory_order_relaxed) ||
+        !atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_RUNNING, memory_order_acq_rel,
+                                                 memory_order_acquire)) {
+        if (expected == SLOT_CANCELLED)
+            atomic_store_explicit(&slot->status, SLOT_FREE, memory_order_release);
+        return;
+    }
+    nn_error err;
+    pthread_mutex_lock(&st->model_lock);
+    nn_status status = nn_model_run(st->ref->model, st->method, st->batch, st->b, slot->in, slot->out, &err);
+    pthread_mutex_unlock(&st->model_lock);
+    if (status != NN_OK && !st->run_failed)
+        event_error(s, status, err.message);
+    st->run_failed = status != NN_OK;
+    atomic_fetch_add_explicit(&s->blocks, 1, memory_order_relaxed);
+    /* Release: the output block is complete before the audio thread sees DONE. */
+    atomic_store_explicit(&slot->status, SLOT_DONE, memory_order_release);
+}
+
+static void *runner_main(void *arg)
+{
+    nn_stream *s = arg;
+    for (;;) {
+        while (sem_wait(&s->wake) != 0 && errno == EINTR) {
+        }
+        nn_ring_msg msg;
+        while (nn_ring_pop(&s->msgs, &msg)) {
+            if (msg.kind == MSG_RETIRE) {
+                graveyard_add(s, msg.ptr);
+                continue;
+            }
+            run_job(s, msg.ptr, msg.slot);
+            pthread_mutex_lock(&s->lock);
+            atomic_fetch_add_explicit(&s->jobs_finished, 1, memory_order_release);
+            pthread_cond_broadcast(&s->changed);
+            pthread_mutex_unlock(&s->lock);
+        }
+        if (atomic_load(&s->quit))
+            return NULL;
+    }
+}
+
+/* ------------------------------------------------------------------------- */
+/* Control thread                                                             */
+/* ------------------------------------------------------------------------- */
+
+static void publish(nn_stream *s, engine_state *st, const char *summary)
+{
+    engine_state *old = atomic_exchange_explicit(&s->next_state, st, memory_order_acq_rel);
+    /* A state the audio thread never took can be freed here. */
+    state_free(old);
+    s->latest = st;
+    event_push(s, NN_EVENT_LOADED, NN_OK, summary, -1, NULL, model_ref_retain(st->ref), st->method);
+}
+
+static void summary_of(const engine_state *st, char *buf, size_t size)
+{
+    const nn_method_info *info = nn_model_method(st->ref->model, st->method);
+    snprintf(buf, size, "%s: method %s, %d in, %d out, buffer size %d%s", nn_model_path(st->ref->model),
+             info ? info->name : "?", st->in_ch, st->out_ch, st->b,
+             st->mode == NN_STREAM_SYNCHRONOUS ? " (synchronous)" : "");
+}
+
+/* Build and publish a state from a model the control thread owns a
+ * reference to (released here). */
+static void build_and_publish(nn_stream *s, model_ref *ref, int method, int requested)
+{
+    engine_state *st = NULL;
+    nn_error err;
+    nn_error_clear(&err);
+    nn_status status = state_build(s, ref, method, requested, &st, &err);
+    if (status != NN_OK) {
+        event_error(s, status, err.message);
+        model_ref_release(ref);
+        return;
+    }
+    const nn_method_info *info = nn_model_method(ref->model, method);
+    char *name = copy_string(info->name);
+    if (name) {
+        free(s->method_name);
+        s->method_name = name;
+    }
+    s->requested = requested;
+    char summary[NN_ERROR_MESSAGE_SIZE];
+    summary_of(st, summary, sizeof summary);
+    publish(s, st, summary);
+    model_ref_release(ref);
+}
+
+/* In OFFLINE mode, blocks handed over before a command was issued must run
+ * before the command touches the model, or the output would depend on timing. */
+static void offline_drain_jobs(nn_stream *s)
+{
+    if (s->base_mode != NN_STREAM_OFFLINE)
+        return;
+    uint64_t target = atomic_load_explicit(&s->jobs_submitted, memory_order_acquire);
+    pthread_mutex_lock(&s->lock);
+    while (atomic_load_explicit(&s->jobs_finished, memory_order_acquire) < target)
+        pthread_cond_wait(&s->changed, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static model_ref *reload_latest(nn_stream *s, nn_error *err)
+{
+    nn_model *model = NULL;
+    if (nn_model_reload(s->latest->ref->model, &model, err) != NN_OK)
+        return NULL;
+    model_ref *ref = model_ref_new(model);
+    if (!ref) {
+        nn_model_free(model);
+        nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    }
+    return ref;
+}
+
+static void run_command(nn_stream *s, command *cmd)
+{
+    nn_error err;
+    nn_error_clear(&err);
+    if (cmd->kind == CMD_INIT) {
+        model_ref *ref = cmd->ref;
+        cmd->ref = NULL;
+        build_and_publish(s, ref, cmd->number, s->requested);
+        return;
+    }
+    if (cmd->kind == CMD_LOAD) {
+        nn_model_config config = nn_model_config_default();
+        config.sample_rate = atomic_load(&s->sample_rate);
+        nn_model *model = NULL;
+        if (nn_model_load(cmd->text, &config, &model, &err) != NN_OK) {
+            event_error(s, err.status, err.message);
+            return;
+        }
+        model_ref *ref = model_ref_new(model);
+        if (!ref) {
+            nn_model_free(model);
+            event_error(s, NN_ERR_NO_MEMORY, "out of memory");
+            return;
+        }
+        int method = s->method_name ? nn_model_method_find(model, s->method_name) : -1;
+        if (method < 0 && nn_model_method_count(model) < 1) {
+            event_error(s, NN_ERR_NOT_NN_MODEL, "the model has no method");
+            model_ref_release(ref);
+            return;
+        }
+        if (method < 0) {
+            int fallback = nn_model_method_find(model, "forward");
+            method = fallback >= 0 ? fallback : 0;
+            char message[NN_ERROR_MESSAGE_SIZE];
+            snprintf(message, sizeof message, "%s has no method '%s', using '%s'", cmd->text,
+                     s->method_name ? s->method_name : "", nn_model_method(model, method)->name);
+            event_push(s, NN_EVENT_INFO, NN_OK, message, -1, NULL, NULL, -1);
+        }
+        build_and_publish(s, ref, method, s->requested);
+        return;
+    }
+    if (!s->latest) {
+        event_error(s, NN_ERR_INVALID_ARGUMENT, "no model is loaded");
+        return;
+    }
+    nn_model *model = s->latest->ref->model;
+    switch (cmd->kind) {
+    case CMD_METHOD:
+    case CMD_BUFFER_SIZE:
+    case CMD_RELOAD: {
+        const char *name = cmd->kind == CMD_METHOD ? cmd->text : s->method_name;
+        int method = nn_model_method_find(model, name);
+        if (method < 0) {
+            nn_error_set(&err, NN_ERR_UNKNOWN_METHOD, "%s has no method '%s'", nn_model_path(model), name);
+            event_error(s, err.status, err.message);
+            return;
+        }
+        int requested = cmd->kind == CMD_BUFFER_SIZE ? cmd->number : s->requested;
+        /* A fresh copy of the model keeps streaming caches clean across the
+         * swap and carries over the attribute values the user set. */
+        model_ref *ref = reload_latest(s, &err);
+        if (!ref) {
+            event_error(s, err.status, err.message);
+            return;
+        }
+        build_and_publish(s, ref, method, requested);
+        return;
+    }
+    case CMD_ATTRIBUTE_SET:
+    case CMD_ATTRIBUTE_GET: {
+        int attribute = nn_model_attribute_find(model, cmd->text);
+        if (attribute < 0) {
+            nn_error_set(&err, NN_ERR_UNKNOWN_ATTRIBUTE, "%s has no attribute '%s'", nn_model_path(model), cmd->text);
+            event_error(s, err.status, err.message);
+            return;
+        }
+        offline_drain_jobs(s);
+        nn_value_list values = {0, NULL};
+        pthread_mutex_lock(&s->latest->model_lock);
+        nn_status status = cmd->kind == CMD_ATTRIBUTE_SET
+                               ? nn_model_attribute_set(model, attribute, cmd->values, cmd->count, &err)
+                               : nn_model_attribute_get(model, attribute, &values, &err);
+        pthread_mutex_unlock(&s->latest->model_lock);
+        if (status != NN_OK) {
+            nn_value_list_clear(&values);
+            event_push(s, NN_EVENT_ERROR, status, err.message, attribute, NULL, NULL, -1);
+        } else if (cmd->kind == CMD_ATTRIBUTE_SET) {
+            event_push(s, NN_EVENT_ATTRIBUTE_SET, NN_OK, cmd->text, attribute, NULL, NULL, -1);
+        } else {
+            event_push(s, NN_EVENT_ATTRIBUTE_VALUE, NN_OK, cmd->text, attribute, &values, NULL, -1);
+        }
+        return;
+    }
+    case CMD_SAMPLE_RATE: {
+        offline_drain_jobs(s);
+        pthread_mutex_lock(&s->latest->model_lock);
+        nn_status status = nn_model_set_sample_rate(model, cmd->number, &err);
+        pthread_mutex_unlock(&s->latest->model_lock);
+        if (status != NN_OK)
+            event_error(s, status, err.message);
+        return;
+    }
+    case CMD_INIT:
+    case CMD_LOAD: break;
+    }
+}
+
+static void command_free(command *cmd)
+{
+    if (!cmd)
+        return;
+    for (int i = 0; i < cmd->count; i++) {
+        free((char *)cmd->values[i].s);
+        free((float *)cmd->values[i].data);
+    }
+    free(cmd->values);
+    free(cmd->text);
+    model_ref_release(cmd->ref);
+    free(cmd);
+}
+
+static void bury_dead_states(nn_stream *s)
+{
+    engine_state *dead[NN_RING_CAPACITY];
+    pthread_mutex_lock(&s->lock);
+    int count = s->graveyard_count;
+    memcpy(dead, s->graveyard, (size_t)count * sizeof dead[0]);
+    s->graveyard_count = 0;
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < count; i++)
+        state_free(dead[i]);
+}
+
+static void *controller_main(void *arg)
+{
+    nn_stream *s = arg;
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        while (!s->cmd_head && s->graveyard_count == 0 && !atomic_load(&s->quit))
+            pthread_cond_wait(&s->command_cond, &s->lock);
+        command *cmd = s->cmd_head;
+        if (cmd) {
+            s->cmd_head = cmd->next;
+            if (!s->cmd_head)
+                s->cmd_tail = NULL;
+        }
+        bool quit = atomic_load(&s->quit);
+        pthread_mutex_unlock(&s->lock);
+
+        bury_dead_states(s);
+        if (cmd) {
+            if (!quit)
+                run_command(s, cmd);
+            if (cmd->kind == CMD_LOAD)
+                atomic_fetch_sub(&s->pending_loads, 1);
+            command_free(cmd);
+            pthread_mutex_lock(&s->lock);
+            atomic_fetch_sub_explicit(&s->pending, 1, memory_order_release);
+            pthread_cond_broadcast(&s->changed);
+            pthread_mutex_unlock(&s->lock);
+        } else if (quit) {
+            return NULL;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------------- */
+/* Main-thread API                                                            */
+/* ------------------------------------------------------------------------- */
+
+nn_stream_config nn_stream_config_default(void)
+{
+    nn_stream_config config;
+    memset(&config, 0, sizeof config);
+    config.method = "forward";
+    config.buffer_size = NN_DEFAULT_BUFFER_SIZE;
+    config.mode = NN_STREAM_THREADED;
+    config.batch = 1;
+    return config;
+}
+
+static void enqueue(nn_stream *s, command *cmd)
+{
+    atomic_fetch_add_explicit(&s->pending, 1, memory_order_acq_rel);
+    if (cmd->kind == CMD_LOAD)
+        atomic_fetch_add(&s->pending_loads, 1);
+    pthread_mutex_lock(&s->lock);
+    if (s->cmd_tail)
+        s->cmd_tail->next = cmd;
+    else
+        s->cmd_head = cmd;
+    s->cmd_tail = cmd;
+    pthread_cond_signal(&s->command_cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static command *command_new(command_kind kind, const char *text, int number)
+{
+    command *cmd = calloc(1, sizeof *cmd);
+    if (!cmd)
+        return NULL;
+    cmd->kind = kind;
+    cmd->number = number;
+    if (text && !(cmd->text = copy_string(text))) {
+        free(cmd);
+        return NULL;
+    }
+    return cmd;
+}
+
+nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stream **out, nn_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!model || !out) {
+        nn_model_free(model);
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_stream_new: NULL %s", model ? "result" : "model");
+    }
+    nn_stream_config cfg = config ? *config : nn_stream_config_default();
+    const char *method_name = cfg.method ? cfg.method : "forward";
+    int method = nn_model_method_find(model, method_name);
+    nn_status status = NN_OK;
+    if (method < 0)
+        status = nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s has no method '%s'", nn_model_path(model), method_name);
+    else if (cfg.batch < 1)
+        status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "batch must be at least 1 (got %d)", cfg.batch);
+    else if (cfg.mode != NN_STREAM_THREADED && cfg.mode != NN_STREAM_SYNCHRONOUS && cfg.mode != NN_STREAM_OFFLINE)
+        status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "unknown stream mode %d", (int)cfg.mode);
+    int b = 0;
+    bool synchronous = false;
+    if (status == NN_OK)
+        status = nn_buffer_size_resolve(cfg.buffer_size, nn_model_max_ratio(model), &b, &synchronous, NULL, err);
+    if (status != NN_OK) {
+        nn_model_free(model);
+        return status;
+    }
+
+    nn_stream *s = calloc(1, sizeof *s);
+    model_ref *ref = s ? model_ref_new(model) : NULL;
+    command *init = ref ? command_new(CMD_INIT, NULL, method) : NULL;
+    char *name = init ? copy_string(method_name) : NULL;
+    if (!name) {
+        free(init);
+        free(ref);
+        free(s);
+        nn_model_free(model);
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory creating a stream");
+    }
+    s->on_event = cfg.on_event;
+    s->user = cfg.user;
+    s->base_mode = cfg.mode;
+    s->batch = cfg.batch;
+    s->method_name = name;
+    s->requested = cfg.buffer_size;
+    s->initial_requested = cfg.buffer_size;
+    s->initial_b = b;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->command_cond, NULL);
+    pthread_cond_init(&s->changed, NULL);
+    sem_init(&s->wake, 0, 0);
+    nn_ring_init(&s->msgs);
+    atomic_init(&s->pending, 0);
+    atomic_init(&s->pending_loads, 0);
+    atomic_init(&s->quit, false);
+    atomic_init(&s->next_state, NULL);
+    atomic_init(&s->jobs_submitted, 0);
+    atomic_init(&s->jobs_finished, 0);
+    atomic_init(&s->vector_size, 0);
+    atomic_init(&s->sample_rate, 0);
+    atomic_init(&s->q_latency, -1);
+    atomic_init(&s->q_buffer_size, b);
+    atomic_init(&s->q_mode, (int)((synchronous || cfg.mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : cfg.mode));
+    atomic_init(&s->overruns, 0);
+    atomic_init(&s->blocks, 0);
+    atomic_init(&s->enabled, true);
+    s->view = ref;
+    s->view_method = method;
+    init->ref = model_ref_retain(ref);
+    enqueue(s, init);
+
+    if (pthread_create(&s->runner, NULL, runner_main, s) == 0)
+        s->runner_started = true;
+    if (s->runner_started && pthread_create(&s->controller, NULL, controller_main, s) == 0)
+        s->controller_started = true;
+    if (!s->controller_started) {
+        nn_stream_free(s);
+        return nn_error_set(err, NN_ERR_INTERNAL, "cannot start the stream's threads");
+    }
+    *out = s;
+    return NN_OK;
+}
+
+void nn_stream_free(nn_stream *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    atomic_store(&s->quit, true);
+    pthread_cond_broadcast(&s->command_cond);
+    pthread_mutex_unlock(&s->lock);
+    sem_post(&s->wake);
+    if (s->controller_started)
+        pthread_join(s->controller, NULL);
+    if (s->runner_started)
+        pthread_join(s->runner, NULL);
+
+    nn_ring_msg msg;
+    while (nn_ring_pop(&s->msgs, &msg))
+        if (msg.kind == MSG_RETIRE)
+            state_free(msg.ptr);
+    for (int i = 0; i < s->graveyard_count; i++)
+        state_free(s->graveyard[i]);
+    engine_state *next = atomic_load(&s->next_state);
+    if (s->latest != s->current && s->latest != next)
+        state_free(s->latest);
+    if (next != s->current)
+        state_free(next);
+    state_free(s->current);
+    while (s->cmd_head) {
+        command *cmd = s->cmd_head;
+        s->cmd_head = cmd->next;
+        command_free(cmd);
+    }
+    while (s->ev_head) {
+        event_node *node = s->ev_head;
+        s->ev_head = node->next;
+        event_node_free(node);
+    }
+    model_ref_release(s->view);
+    free(s->method_name);
+    sem_destroy(&s->wake);
+    pthread_cond_destroy(&s->changed);
+    pthread_cond_destroy(&s->command_cond);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, nn_error *err)
+{
+    if (!s)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_stream_prepare: NULL stream");
+    if (vector_size < 1 || vector_size > NN_MAX_BUFFER_SIZE)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "vector size %d is out of range (1..%d)", vector_size,
+                            NN_MAX_BUFFER_SIZE);
+    if (!(sample_rate > 0) || sample_rate > 1e7)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "sample rate %g is out of range", sample_rate);
+    int rate = (int)lround(sample_rate);
+    int old_rate = atomic_exchange(&s->sample_rate, rate);
+    int old_size = atomic_exchange(&s->vector_size, vector_size);
+
+    /* The audio thread is stopped: act in its place. */
+    engine_state *st = adopt(s);
+    nn_status status = NN_OK;
+    if (st) {
+        if (old_size != vector_size || !st->fits)
+            state_restart(st);
+        status = state_fit(st, vector_size, err);
+        publish_queries(s, st);
+    } else {
+        int b = atomic_load(&s->q_buffer_size);
+        nn_stream_mode mode = (nn_stream_mode)atomic_load(&s->q_mode);
+        if (mode != NN_STREAM_SYNCHRONOUS && b % vector_size != 0)
+            status = nn_error_set(err, NN_ERR_BUFFER_SIZE,
+                                  "buffer size %d is not a multiple of the vector size %d; the stream outputs "
+                                  "silence (choose a buffer size that is a multiple of %d)",
+                                  b, vector_size, vector_size);
+        if (mode == NN_STREAM_SYNCHRONOUS && s->initial_requested == 0) {
+            b = lcm_capped(s->initial_b, vector_size);
+            atomic_store(&s->q_buffer_size, b);
+        }
+        atomic_store(&s->q_latency, status == NN_OK ? latency_of(mode, b, vector_size) : -1);
+    }
+    if (old_rate != rate) {
+        command *cmd = command_new(CMD_SAMPLE_RATE, NULL, rate);
+        if (cmd)
+            enqueue(s, cmd);
+    }
+    return status;
+}
+
+int nn_stream_poll(nn_stream *s)
+{
+    if (!s)
+        return 0;
+    pthread_mutex_lock(&s->lock);
+    event_node *node = s->ev_head;
+    s->ev_head = s->ev_tail = NULL;
+    pthread_mutex_unlock(&s->lock);
+    int delivered = 0;
+    while (node) {
+        event_node *next = node->next;
+        if (node->kind == NN_EVENT_LOADED && node->ref) {
+            model_ref *old = s->view;
+            s->view = node->ref;
+            s->view_method = node->method;
+            node->ref = old;
+        }
+        if (s->on_event) {
+            nn_event event = {node->kind, node->status, node->message ? node->message : "", node->attribute,
+                              node->kind == NN_EVENT_ATTRIBUTE_VALUE ? &node->values : NULL, 0};
+            s->on_event(s->user, &event);
+        }
+        event_node_free(node);
+        delivered++;
+        node = next;
+    }
+    uint64_t overruns = atomic_load_explicit(&s->overruns, memory_order_relaxed);
+    if (overruns > s->reported_overruns) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double since = (double)(now.tv_sec - s->last_notice.tv_sec) + 1e-9 * (double)(now.tv_nsec - s->last_notice.tv_nsec);
+        if (s->reported_overruns == 0 || since >= 1.0) {
+            char message[160];
+            snprintf(message, sizeof message,
+                     "%llu blocks were not ready in time and played as silence (raise the buffer size)",
+                     (unsigned long long)overruns);
+            if (s->on_event) {
+                nn_event event = {NN_EVENT_OVERRUN, NN_OK, message, -1, NULL, overruns};
+                s->on_event(s->user, &event);
+            }
+            s->reported_overruns = overruns;
+            s->last_notice = now;
+            delivered++;
+        }
+    }
+    return delivered;
+}
+
+bool nn_stream_busy(const nn_stream *s)
+{
+    return s && atomic_load_explicit(&((nn_stream *)s)->pending, memory_order_acquire) > 0;
+}
+
+void nn_stream_wait_idle(nn_stream *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    while (atomic_load_explicit(&s->pending, memory_order_acquire) > 0)
+        pthread_cond_wait(&s->changed, &s->lock);
+    pthread_mutex_unlock(&s->lock);
+}
+
+int nn_stream_latency(const nn_stream *s)
+{
+    return s ? atomic_load_explicit(&((nn_stream *)s)->q_latency, memory_order_relaxed) : -1;
+}
+
+int nn_stream_buffer_size(const nn_stream *s)
+{
+    return s ? atomic_load_explicit(&((nn_stream *)s)->q_buffer_size, memory_order_relaxed) : 0;
+}
+
+nn_stream_mode nn_stream_mode_get(const nn_stream *s)
+{
+    return s ? (nn_stream_mode)atomic_load_explicit(&((nn_stream *)s)->q_mode, memory_order_relaxed)
+             : NN_STREAM_THREADED;
+}
+
+uint64_t nn_stream_overruns(const nn_stream *s)
+{
+    return s ? atomic_load_explicit(&((nn_stream *)s)->overruns, memory_order_relaxed) : 0;
+}
+
+uint64_t nn_stream_blocks(const nn_stream *s)
+{
+    return s ? atomic_load_explicit(&((nn_stream *)s)->blocks, memory_order_relaxed) : 0;
+}
+
+const nn_model *nn_stream_model(const nn_stream *s)
+{
+    return s && s->view ? s->view->model : NULL;
+}
+
+const nn_method_info *nn_stream_method(const nn_stream *s)
+{
+    return s && s->view ? nn_model_method(s->view->model, s->view_method) : NULL;
+}
+
+void nn_stream_set_enabled(nn_stream *s, bool enabled)
+{
+    if (s)
+        atomic_store_explicit(&s->enabled, enabled, memory_order_relaxed);
+}
+
+bool nn_stream_enabled(const nn_stream *s)
+{
+    return s && atomic_load_explicit(&((nn_stream *)s)->enabled, memory_order_relaxed);
+}
+
+nn_status nn_stream_load(nn_stream *s, const char *path, nn_error *err)
+{
+    if (!s || !path || !*path)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "load: %s", s ? "no model path given" : "NULL stream");
+    command *cmd = command_new(CMD_LOAD, path, 0);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    enqueue(s, cmd);
+    return NN_OK;
+}
+
+nn_status nn_stream_set_method(nn_stream *s, const char *method, nn_error *err)
+{
+    if (!s || !method || !*method)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "method: %s", s ? "no method name given" : "NULL stream");
+    /* Checked at once unless a queued load may bring a model that has it. */
+    if (atomic_load(&s->pending_loads) == 0 && s->view && nn_model_method_find(s->view->model, method) < 0)
+        return nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s has no method '%s'", nn_model_path(s->view->model),
+                            method);
+    command *cmd = command_new(CMD_METHOD, method, 0);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    enqueue(s, cmd);
+    return NN_OK;
+}
+
+nn_status nn_stream_set_buffer_size(nn_stream *s, int buffer_size, nn_error *err)
+{
+    if (!s)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "bufsize: NULL stream");
+    int resolved = 0;
+    nn_status status = nn_buffer_size_resolve(buffer_size, 1, &resolved, NULL, NULL, err);
+    if (status != NN_OK)
+        return status;
+    command *cmd = command_new(CMD_BUFFER_SIZE, NULL, buffer_size);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    enqueue(s, cmd);
+    return NN_OK;
+}
+
+nn_status nn_stream_reload(nn_stream *s, nn_error *err)
+{
+    if (!s)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "reload: NULL stream");
+    command *cmd = command_new(CMD_RELOAD, NULL, 0);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    enqueue(s, cmd);
+    return NN_OK;
+}
+
+static bool value_fits(nn_type expected, const nn_value *v)
+{
+    switch (expected) {
+    case NN_TYPE_BOOL: return v->type == NN_TYPE_BOOL || v->type == NN_TYPE_INT || v->type == NN_TYPE_FLOAT;
+    case NN_TYPE_INT: return v->type == NN_TYPE_INT || (v->type == NN_TYPE_FLOAT && v->f == floor(v->f));
+    case NN_TYPE_FLOAT: return v->type == NN_TYPE_FLOAT || v->type == NN_TYPE_INT;
+    case NN_TYPE_STRING: return v->type == NN_TYPE_STRING && v->s;
+    case NN_TYPE_TENSOR: return v->type == NN_TYPE_TENSOR && (v->data || v->frames == 0) && v->frames >= 0;
+    case NN_TYPE_BUFFER:
+        return v->type == NN_TYPE_BUFFER && v->data && v->channels > 0 && v->frames > 0;
+    }
+    return false;
+}
+
+static nn_status check_values(const nn_attribute_info *info, const nn_value *values, int count, nn_error *err)
+{
+    char types[256] = "";
+    size_t used = 0;
+    for (int i = 0; i < info->count && used < sizeof types; i++)
+        used += (size_t)snprintf(types + used, sizeof types - used, "%s%s", i ? " " : "",
+                                 nn_type_name(info->types[i]));
+    if (count != info->count)
+        return nn_error_set(err, NN_ERR_WRONG_COUNT, "attribute '%s' takes %d value%s (%s), %d given", info->name,
+                            info->count, info->count == 1 ? "" : "s", types, count);
+    for (int i = 0; i < count; i++)
+        if (!value_fits(info->types[i], &values[i]))
+            return nn_error_set(err, NN_ERR_WRONG_TYPE, "attribute '%s' value %d must be %s (expects %s), got %s",
+                                info->name, i + 1, nn_type_name(info->types[i]), types,
+                                nn_type_name(values[i].type));
+    return NN_OK;
+}
+
+static bool copy_values(command *cmd, const nn_value *values, int count)
+{
+    cmd->values = calloc((size_t)(count > 0 ? count : 1), sizeof *cmd->values);
+    if (!cmd->values)
+        return false;
+    cmd->count = count;
+    for (int i = 0; i < count; i++) {
+        nn_value *v = &cmd->values[i];
+        *v = values[i];
+        v->s = NULL;
+        v->data = NULL;
+        if (values[i].s && !(v->s = copy_string(values[i].s)))
+            return false;
+        int64_t floats = 0;
+        if (values[i].type == NN_TYPE_TENSOR)
+            floats = values[i].frames;
+        else if (values[i].type == NN_TYPE_BUFFER)
+            floats = values[i].channels * values[i].frames;
+        if (values[i].data && floats > 0) {
+            float *data = malloc((size_t)floats * sizeof(float));
+            if (!data)
+                return false;
+            memcpy(data, values[i].data, (size_t)floats * sizeof(float));
+            v->data = data;
+        }
+    }
+    return true;
+}
+
+nn_status nn_stream_attribute_set(nn_stream *s, const char *attribute, const nn_value *values, int count,
+                                  nn_error *err)
+{
+    if (!s || !attribute || count < 0 || (count > 0 && !values))
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "set: %s", s ? "bad arguments" : "NULL stream");
+    if (atomic_load(&s->pending_loads) == 0 && s->view) {
+        const nn_model *model = s->view->model;
+        int index = nn_model_attribute_find(model, attribute);
+        if (index < 0)
+            return nn_error_set(err, NN_ERR_UNKNOWN_ATTRIBUTE, "%s has no attribute '%s'", nn_model_path(model),
+                                attribute);
+        nn_status status = check_values(nn_model_attribute(model, index), values, count, err);
+        if (status != NN_OK)
+            return status;
+    }
+    command *cmd = command_new(CMD_ATTRIBUTE_SET, attribute, 0);
+    if (!cmd || !copy_values(cmd, values, count)) {
+        command_free(cmd);
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    }
+    enqueue(s, cmd);
+    return NN_OK;
+}
+
+nn_status nn_stream_attribute_get(nn_stream *s, const char *attribute, nn_error *err)
+{
+    if (!s || !attribute)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "get: %s", s ? "no attribute name given" : "NULL stream");
+    if (atomic_load(&s->pending_loads) == 0 && s->view &&
+        nn_model_attribute_find(s->view->model, attribute) < 0)
+        return nn_error_set(err, NN_ERR_UNKNOWN_ATTRIBUTE, "%s has no attribute '%s'", nn_model_path(s->view->model),
+                            attribute);
+    command *cmd = command_new(CMD_ATTRIBUTE_GET, attribute, 0);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    enqueue(s, cmd);
+    return NN_OK;
+}
