@@ -32,7 +32,7 @@
 
 static inline const char *st_model_path(const char *name)
 {
-    static char slots[8][1024];
+    static char slots[8][2048];
     static int next;
     const char *dir = getenv("NN_TEST_MODELS");
     if (!dir || !*dir)
