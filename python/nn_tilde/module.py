@@ -14,6 +14,7 @@ scriptable, whether the author calls finish(), export_to_ts() or torch.jit.scrip
 import itertools
 import keyword
 import linecache
+import operator
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -112,11 +113,10 @@ class Module(torch.nn.Module):
         if not callable(method):
             raise ValueError(f"nn_tilde: '{method_name}' is not a method of "
                              f"{type(self).__name__}")
-        for label, value in (("in_channels", in_channels), ("in_ratio", in_ratio),
-                             ("out_channels", out_channels), ("out_ratio", out_ratio)):
-            if type(value) is not int or value <= 0:
-                raise ValueError(f"nn_tilde: method '{method_name}': {label} must be a "
-                                 f"positive int, got {value!r}")
+        in_channels, in_ratio, out_channels, out_ratio = (
+            self._nn_dimension(method_name, label, value)
+            for label, value in (("in_channels", in_channels), ("in_ratio", in_ratio),
+                                 ("out_channels", out_channels), ("out_ratio", out_ratio)))
         inputs = self._nn_labels(method_name, "input", input_labels, in_channels)
         outputs = self._nn_labels(method_name, "output", output_labels, out_channels)
         if test_method:
@@ -204,6 +204,19 @@ class Module(torch.nn.Module):
     def _nn_check_name(name: Any, what: str) -> None:
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"nn_tilde: {what} name must be a Python identifier, got {name!r}")
+
+    @staticmethod
+    def _nn_dimension(method: str, label: str, value: Any) -> int:
+        # Export scripts often compute ratios with numpy or from tensor shapes: accept any
+        # integral number, but not bools, floats or strings.
+        try:
+            number = operator.index(value)
+        except TypeError:
+            number = 0
+        if isinstance(value, bool) or number <= 0:
+            raise ValueError(f"nn_tilde: method '{method}': {label} must be a positive int, "
+                             f"got {value!r}")
+        return int(number)
 
     @staticmethod
     def _nn_labels(method: str, side: str, labels: Optional[Sequence[str]],

@@ -154,6 +154,16 @@ def test_bad_method_dimensions_are_refused(args):
         Shaped("none").register_method("forward", *args)
 
 
+def test_integral_dimensions_from_numpy_and_tensors_are_accepted():
+    import numpy  # a dependency of torch
+    model = Shaped("none", out_ratio=4)
+    model.register_method("forward", numpy.int64(1), torch.tensor(1), 1, numpy.prod([2, 2]))
+    assert model.forward_params.tolist() == [1, 1, 1, 4]
+    assert all(type(v) is int for v in model.forward_params.tolist())
+    with pytest.raises(ValueError, match="positive int"):
+        Shaped("none").register_method("forward", True, 1, 1, 1)
+
+
 def test_unknown_method_is_refused():
     with pytest.raises(ValueError, match="not a method"):
         Shaped("none").register_method("missing", 1, 1, 1, 1)
