@@ -66,6 +66,10 @@ def _compile_functions(source: str, names: Sequence[str]) -> Dict[str, Any]:
     return {name: namespace[name] for name in names}
 
 
+def _new_instance(cls: type) -> Any:
+    return cls.__new__(cls)
+
+
 def _str_list(values: Sequence[str]) -> str:
     if not values:
         return "torch.jit.annotate(List[str], [])"
@@ -179,6 +183,20 @@ class Module(torch.nn.Module):
         # torch.jit.script calls this hook: a plain torch.jit.script(model) also works.
         self.finish()
         return self
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # The generated subclass cannot be found by name when unpickling: pickle (and
+        # copy.deepcopy) the instance as the author's class, and __setstate__ rebuilds it.
+        reduced = super().__reduce_ex__(protocol)
+        cls = type(self)
+        if cls.__dict__.get("_nn_generated", False) and isinstance(reduced, tuple):
+            reduced = (_new_instance, (cls.__bases__[0],)) + reduced[2:]
+        return reduced
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        super().__setstate__(state)
+        if "_nn_registry" in state:
+            self._nn_rebuild()
 
     # ---- sample rate (scripted as written) ------------------------------------------------
 

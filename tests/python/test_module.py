@@ -4,6 +4,8 @@
 Each model is exported, loaded back with torch.jit.load (what libtorch sees) and checked
 against the nn~ contract; wrong use must raise an error that says what is wrong.
 """
+import copy
+import io
 import os
 from typing import List, Tuple
 
@@ -384,3 +386,17 @@ def test_two_instances_keep_their_own_registrations(tmp_path):
     assert first.get_attributes() == ["a"]
     assert second.get_attributes() == ["b", "c"]
     assert second.set_c(2.0) == 0 and second.get_c() == (2.0,)
+
+
+def test_pickle_and_deepcopy_keep_the_generated_methods(tmp_path):
+    model = AllTypes()
+    model.set_count(11)
+    copied = copy.deepcopy(model)
+    assert type(copied).__name__ == "AllTypes" and copied.get_count() == (11,)
+    stream = io.BytesIO()
+    torch.save(model, stream)
+    stream.seek(0)
+    loaded = torch.load(stream)
+    assert isinstance(loaded, AllTypes) and loaded.get_count() == (11,)
+    assert loaded.get_buffer_attributes() == ["sample#0", "mixed#4"]
+    assert roundtrip(loaded, tmp_path).get_count() == (11,)
