@@ -72,6 +72,8 @@ static inline void st_on_event(void *user, const nn_event *event)
     ev->count[event->kind]++;
     snprintf(ev->last_message, sizeof ev->last_message, "%s", event->message ? event->message : "");
     if (event->kind == NN_EVENT_ERROR) {
+        if (getenv("NN_TEST_VERBOSE"))
+            fprintf(stderr, "event error: %s\n", event->message);
         ev->last_error = event->status;
         ev->last_error_attribute = event->attribute;
     }
