@@ -128,7 +128,10 @@ int main(int argc, char **argv)
         const char *file;
         const char *method;
     } cases[] = {
-        {"gain.ts", "forward"}, {"rave.ts", "forward"}, {"rave.ts", "encode"}, {"rave.ts", "decode"},
+        {"gain.ts", "forward"},
+        {"rave.ts", "forward"},
+        {"rave.ts", "encode"},
+        {"rave.ts", "decode"},
     };
     static const int blocks[] = {2048, 4096};
 

@@ -31,7 +31,8 @@ struct nn_torch {
     c10::Device device = c10::Device(c10::kCPU);
 };
 
-namespace {
+namespace
+{
 
 /* TorchScript errors carry a multi-line interpreter traceback whose useful
  * part ("RuntimeError: ...") is the last line; loader errors put it first. */
@@ -56,16 +57,18 @@ std::string summarise(const std::string &text)
     return lines.front();
 }
 
-template <class F> nn_status fenced(nn_error *err, nn_status failure, const std::string &context, F &&body)
+/* `context` builds the message prefix only when something was thrown, so
+ * the hot path (nn_torch_run) allocates no text. */
+template <class C, class F> nn_status fenced(nn_error *err, nn_status failure, C &&context, F &&body)
 {
     try {
         return body();
     } catch (const c10::Error &e) {
-        return nn_error_set(err, failure, "%s: %s", context.c_str(), summarise(e.what_without_backtrace()).c_str());
+        return nn_error_set(err, failure, "%s: %s", context().c_str(), summarise(e.what_without_backtrace()).c_str());
     } catch (const std::exception &e) {
-        return nn_error_set(err, failure, "%s: %s", context.c_str(), summarise(e.what()).c_str());
+        return nn_error_set(err, failure, "%s: %s", context().c_str(), summarise(e.what()).c_str());
     } catch (...) {
-        return nn_error_set(err, failure, "%s: unknown exception", context.c_str());
+        return nn_error_set(err, failure, "%s: unknown exception", context().c_str());
     }
 }
 
@@ -165,7 +168,7 @@ const char *const *read_labels(torch::jit::Module &module, const std::string &at
     char **labels = alloc_array<char *>(static_cast<size_t>(count));
     for (int i = 0; i < count; i++)
         labels[i] = dup_string(static_cast<size_t>(i) < given.size() ? given[static_cast<size_t>(i)]
-                                                                      : std::string(fallback) + std::to_string(i));
+                                                                     : std::string(fallback) + std::to_string(i));
     return labels;
 }
 
@@ -354,12 +357,14 @@ void nn_model_meta_clear(nn_model_meta *meta)
 nn_status nn_torch_load(const char *path, nn_torch **out, nn_error *err)
 {
     *out = nullptr;
-    return fenced(err, NN_ERR_BAD_FILE, std::string(path) + ": not a TorchScript archive", [&] {
-        auto *t = new nn_torch{torch::jit::load(path, c10::Device(c10::kCPU)), {}, c10::Device(c10::kCPU)};
-        t->module.eval();
-        *out = t;
-        return NN_OK;
-    });
+    return fenced(
+        err, NN_ERR_BAD_FILE, [&] { return std::string(path) + ": not a TorchScript archive"; },
+        [&] {
+            auto *t = new nn_torch{torch::jit::load(path, c10::Device(c10::kCPU)), {}, c10::Device(c10::kCPU)};
+            t->module.eval();
+            *out = t;
+            return NN_OK;
+        });
 }
 
 void nn_torch_free(nn_torch *torch)
@@ -374,16 +379,18 @@ void nn_torch_free(nn_torch *torch)
 nn_status nn_torch_read_meta(nn_torch *t, const char *file, nn_model_meta *meta, nn_error *err)
 {
     *meta = nn_model_meta{};
-    nn_status status = fenced(err, NN_ERR_BAD_METADATA, std::string(file) + ": reading metadata", [&] {
-        c10::InferenceMode guard;
-        nn_status s = read_methods(t, file, meta, err);
-        if (s != NN_OK)
-            return s;
-        read_attributes(t->module, file, meta);
-        read_buffers(t->module, file, meta);
-        meta->has_set_sample_rate = has_method(t->module, "set_sample_rate");
-        return NN_OK;
-    });
+    nn_status status = fenced(
+        err, NN_ERR_BAD_METADATA, [&] { return std::string(file) + ": reading metadata"; },
+        [&] {
+            c10::InferenceMode guard;
+            nn_status s = read_methods(t, file, meta, err);
+            if (s != NN_OK)
+                return s;
+            read_attributes(t->module, file, meta);
+            read_buffers(t->module, file, meta);
+            meta->has_set_sample_rate = has_method(t->module, "set_sample_rate");
+            return NN_OK;
+        });
     if (status != NN_OK) {
         nn_model_meta_clear(meta);
         t->methods.clear();
@@ -391,149 +398,164 @@ nn_status nn_torch_read_meta(nn_torch *t, const char *file, nn_model_meta *meta,
     return status;
 }
 
-nn_status nn_torch_run(nn_torch *t, int method, const nn_method_info *info, int batch, int frames,
-                       const float *input, float *output, nn_error *err)
+nn_status nn_torch_run(nn_torch *t, int method, const nn_method_info *info, int batch, int frames, const float *input,
+                       float *output, nn_error *err)
 {
-    return fenced(err, NN_ERR_MODEL_FAILED, std::string("method '") + info->name + "' failed", [&] {
-        c10::InferenceMode guard;
-        const int64_t b = batch, in_ch = info->in_channels, out_ch = info->out_channels;
-        const int64_t in_r = info->in_ratio, out_r = info->out_ratio;
-        auto opts = torch::TensorOptions().dtype(torch::kFloat32);
-        at::Tensor x = torch::from_blob(const_cast<float *>(input), {b, in_ch, frames / in_r, in_r}, opts)
-                           .select(3, in_r - 1);
-        /* The one input copy: the model may keep views of its input as state
-         * (streaming caches) or modify it in place, and the caller reuses and
-         * owns this memory. It also makes the decimated view contiguous. */
-        x = x.to(t->device, torch::kFloat32, false, true, c10::MemoryFormat::Contiguous);
-        c10::IValue result = t->methods[static_cast<size_t>(method)]({x});
-        if (!result.isTensor())
-            return nn_error_set(err, NN_ERR_BAD_OUTPUT, "method '%s' returned a %s instead of a Tensor", info->name,
-                                result.tagKind().c_str());
-        const at::Tensor &y = result.toTensor();
-        std::string expected = "[" + std::to_string(b) + ", " + std::to_string(out_ch) + ", " +
-                               std::to_string(frames / out_r) + "]";
-        if (y.scalar_type() != torch::kFloat32)
-            return nn_error_set(err, NN_ERR_BAD_OUTPUT, "method '%s' returned a %s tensor, expected float32",
-                                info->name, c10::toString(y.scalar_type()));
-        if (y.dim() != 3 || y.size(0) != b || y.size(1) != out_ch || y.size(2) * out_r != frames)
-            return nn_error_set(err, NN_ERR_BAD_OUTPUT,
-                                "method '%s' returned shape %s, expected %s (batch, out_channels, frames / out_ratio "
-                                "%lld)",
-                                info->name, shape_text(y).c_str(), expected.c_str(), static_cast<long long>(out_r));
-        /* One output copy: broadcasting over the last axis is the zero-order hold. */
-        torch::from_blob(output, {b, out_ch, frames / out_r, out_r}, opts).copy_(y.unsqueeze(3));
-        return NN_OK;
-    });
+    return fenced(
+        err, NN_ERR_MODEL_FAILED, [&] { return std::string("method '") + info->name + "' failed"; },
+        [&] {
+            c10::InferenceMode guard;
+            const int64_t b = batch, in_ch = info->in_channels, out_ch = info->out_channels;
+            const int64_t in_r = info->in_ratio, out_r = info->out_ratio;
+            auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+            at::Tensor x =
+                torch::from_blob(const_cast<float *>(input), {b, in_ch, frames / in_r, in_r}, opts).select(3, in_r - 1);
+            /* The one input copy: the model may keep views of its input as state
+             * (streaming caches) or modify it in place, and the caller reuses and
+             * owns this memory. It also makes the decimated view contiguous. */
+            x = x.to(t->device, torch::kFloat32, false, true, c10::MemoryFormat::Contiguous);
+            c10::IValue result = t->methods[static_cast<size_t>(method)]({x});
+            if (!result.isTensor())
+                return nn_error_set(err, NN_ERR_BAD_OUTPUT, "method '%s' returned a %s instead of a Tensor", info->name,
+                                    result.tagKind().c_str());
+            const at::Tensor &y = result.toTensor();
+            if (y.scalar_type() != torch::kFloat32)
+                return nn_error_set(err, NN_ERR_BAD_OUTPUT, "method '%s' returned a %s tensor, expected float32",
+                                    info->name, c10::toString(y.scalar_type()));
+            if (y.dim() != 3 || y.size(0) != b || y.size(1) != out_ch || y.size(2) * out_r != frames) {
+                std::string expected = "[" + std::to_string(b) + ", " + std::to_string(out_ch) + ", " +
+                                       std::to_string(frames / out_r) + "]";
+                return nn_error_set(
+                    err, NN_ERR_BAD_OUTPUT,
+                    "method '%s' returned shape %s, expected %s (batch, out_channels, frames / out_ratio "
+                    "%lld)",
+                    info->name, shape_text(y).c_str(), expected.c_str(), static_cast<long long>(out_r));
+            }
+            /* One output copy: broadcasting over the last axis is the zero-order hold. */
+            torch::from_blob(output, {b, out_ch, frames / out_r, out_r}, opts).copy_(y.unsqueeze(3));
+            return NN_OK;
+        });
 }
 
 nn_status nn_torch_attribute_get(nn_torch *t, const nn_attribute_info *attr, nn_value_list *out, nn_error *err)
 {
     std::string getter = std::string("get_") + attr->name;
-    return fenced(err, NN_ERR_MODEL_FAILED, "attribute '" + std::string(attr->name) + "': " + getter + "() failed",
-                  [&] {
-                      c10::InferenceMode guard;
-                      if (!has_method(t->module, getter))
-                          return nn_error_set(err, NN_ERR_UNSUPPORTED, "attribute '%s': the model has no %s()",
-                                              attr->name, getter.c_str());
-                      std::vector<c10::IValue> elems = elements_of(call(t->module, getter));
-                      if (elems.size() != static_cast<size_t>(attr->count))
-                          return nn_error_set(err, NN_ERR_BAD_METADATA,
-                                              "attribute '%s': %s() returned %zu values, '%s_params' declares %d",
-                                              attr->name, getter.c_str(), elems.size(), attr->name, attr->count);
-                      nn_value *values = alloc_array<nn_value>(elems.size());
-                      for (size_t i = 0; i < elems.size(); i++) {
-                          if (!value_from(elems[i], attr->types[i], &values[i])) {
-                              nn_value_list partial = {static_cast<int>(i), values};
-                              nn_value_list_clear(&partial);
-                              return nn_error_set(err, NN_ERR_BAD_METADATA,
-                                                  "attribute '%s': %s() value %zu is a %s, expected %s", attr->name,
-                                                  getter.c_str(), i, elems[i].tagKind().c_str(),
-                                                  nn_type_name(attr->types[i]));
-                          }
-                      }
-                      out->count = static_cast<int>(elems.size());
-                      out->values = values;
-                      return NN_OK;
-                  });
+    return fenced(
+        err, NN_ERR_MODEL_FAILED,
+        [&] { return "attribute '" + std::string(attr->name) + "': " + getter + "() failed"; },
+        [&] {
+            c10::InferenceMode guard;
+            if (!has_method(t->module, getter))
+                return nn_error_set(err, NN_ERR_UNSUPPORTED, "attribute '%s': the model has no %s()", attr->name,
+                                    getter.c_str());
+            std::vector<c10::IValue> elems = elements_of(call(t->module, getter));
+            if (elems.size() != static_cast<size_t>(attr->count))
+                return nn_error_set(err, NN_ERR_BAD_METADATA,
+                                    "attribute '%s': %s() returned %zu values, '%s_params' declares %d", attr->name,
+                                    getter.c_str(), elems.size(), attr->name, attr->count);
+            nn_value *values = alloc_array<nn_value>(elems.size());
+            for (size_t i = 0; i < elems.size(); i++) {
+                if (!value_from(elems[i], attr->types[i], &values[i])) {
+                    nn_value_list partial = {static_cast<int>(i), values};
+                    nn_value_list_clear(&partial);
+                    return nn_error_set(err, NN_ERR_BAD_METADATA, "attribute '%s': %s() value %zu is a %s, expected %s",
+                                        attr->name, getter.c_str(), i, elems[i].tagKind().c_str(),
+                                        nn_type_name(attr->types[i]));
+                }
+            }
+            out->count = static_cast<int>(elems.size());
+            out->values = values;
+            return NN_OK;
+        });
 }
 
 nn_status nn_torch_attribute_set(nn_torch *t, const nn_attribute_info *attr, const nn_value *values, int sample_rate,
                                  nn_error *err)
 {
     std::string setter = std::string("set_") + attr->name;
-    return fenced(err, NN_ERR_REFUSED, "attribute '" + std::string(attr->name) + "': " + setter + "() refused", [&] {
-        c10::InferenceMode guard;
-        if (!has_method(t->module, setter))
-            return nn_error_set(err, NN_ERR_UNSUPPORTED, "attribute '%s': the model has no %s()", attr->name,
-                                setter.c_str());
-        auto opts = torch::TensorOptions().dtype(torch::kFloat32);
-        std::vector<c10::IValue> args;
-        for (int i = 0; i < attr->count; i++) {
-            const nn_value &v = values[i];
-            switch (attr->types[i]) {
-            case NN_TYPE_BOOL: args.emplace_back(v.b); break;
-            case NN_TYPE_INT: args.emplace_back(v.i); break;
-            case NN_TYPE_FLOAT: args.emplace_back(v.f); break;
-            case NN_TYPE_STRING: args.emplace_back(std::string(v.s)); break;
-            case NN_TYPE_TENSOR:
-                args.emplace_back(torch::from_blob(const_cast<float *>(v.data), {v.frames}, opts).clone().to(t->device));
-                break;
-            case NN_TYPE_BUFFER: {
-                std::string element = std::string(attr->name) + "#" + std::to_string(i);
-                if (!has_method(t->module, "set_buffer_attribute"))
-                    return nn_error_set(err, NN_ERR_UNSUPPORTED,
-                                        "attribute '%s': the model has no set_buffer_attribute() for '%s'",
-                                        attr->name, element.c_str());
-                at::Tensor data =
-                    torch::from_blob(const_cast<float *>(v.data), {v.channels, v.frames}, opts).clone().to(t->device);
-                int sr = v.sample_rate > 0 ? static_cast<int>(v.sample_rate) : sample_rate;
-                c10::IValue r = call(t->module, "set_buffer_attribute",
-                                     {c10::IValue(element), c10::IValue(data), c10::IValue(static_cast<int64_t>(sr))});
-                if (r.isInt() && r.toInt() != 0)
-                    return nn_error_set(err, NN_ERR_REFUSED,
-                                        "attribute '%s': set_buffer_attribute('%s') refused a buffer of %lld "
-                                        "channel(s) x %lld frames at %d Hz (outside the model's bounds?)",
-                                        attr->name, element.c_str(), static_cast<long long>(v.channels),
-                                        static_cast<long long>(v.frames), sr);
-                args.emplace_back(element);
-                break;
+    return fenced(
+        err, NN_ERR_REFUSED, [&] { return "attribute '" + std::string(attr->name) + "': " + setter + "() refused"; },
+        [&] {
+            c10::InferenceMode guard;
+            if (!has_method(t->module, setter))
+                return nn_error_set(err, NN_ERR_UNSUPPORTED, "attribute '%s': the model has no %s()", attr->name,
+                                    setter.c_str());
+            auto opts = torch::TensorOptions().dtype(torch::kFloat32);
+            std::vector<c10::IValue> args;
+            for (int i = 0; i < attr->count; i++) {
+                const nn_value &v = values[i];
+                switch (attr->types[i]) {
+                case NN_TYPE_BOOL: args.emplace_back(v.b); break;
+                case NN_TYPE_INT: args.emplace_back(v.i); break;
+                case NN_TYPE_FLOAT: args.emplace_back(v.f); break;
+                case NN_TYPE_STRING: args.emplace_back(std::string(v.s)); break;
+                case NN_TYPE_TENSOR:
+                    args.emplace_back(
+                        torch::from_blob(const_cast<float *>(v.data), {v.frames}, opts).clone().to(t->device));
+                    break;
+                case NN_TYPE_BUFFER: {
+                    std::string element = std::string(attr->name) + "#" + std::to_string(i);
+                    if (!has_method(t->module, "set_buffer_attribute"))
+                        return nn_error_set(err, NN_ERR_UNSUPPORTED,
+                                            "attribute '%s': the model has no set_buffer_attribute() for '%s'",
+                                            attr->name, element.c_str());
+                    at::Tensor data = torch::from_blob(const_cast<float *>(v.data), {v.channels, v.frames}, opts)
+                                          .clone()
+                                          .to(t->device);
+                    int sr = v.sample_rate > 0 ? static_cast<int>(v.sample_rate) : sample_rate;
+                    c10::IValue r =
+                        call(t->module, "set_buffer_attribute",
+                             {c10::IValue(element), c10::IValue(data), c10::IValue(static_cast<int64_t>(sr))});
+                    if (r.isInt() && r.toInt() != 0)
+                        return nn_error_set(err, NN_ERR_REFUSED,
+                                            "attribute '%s': set_buffer_attribute('%s') refused a buffer of %lld "
+                                            "channel(s) x %lld frames at %d Hz (outside the model's bounds?)",
+                                            attr->name, element.c_str(), static_cast<long long>(v.channels),
+                                            static_cast<long long>(v.frames), sr);
+                    args.emplace_back(element);
+                    break;
+                }
+                }
             }
-            }
-        }
-        c10::IValue r = call(t->module, setter, std::move(args));
-        if (r.isInt() && r.toInt() != 0)
-            return nn_error_set(err, NN_ERR_REFUSED, "attribute '%s': the model refused the value (%s() returned %lld)",
-                                attr->name, setter.c_str(), static_cast<long long>(r.toInt()));
-        return NN_OK;
-    });
+            c10::IValue r = call(t->module, setter, std::move(args));
+            if (r.isInt() && r.toInt() != 0)
+                return nn_error_set(err, NN_ERR_REFUSED,
+                                    "attribute '%s': the model refused the value (%s() returned %lld)", attr->name,
+                                    setter.c_str(), static_cast<long long>(r.toInt()));
+            return NN_OK;
+        });
 }
 
 nn_status nn_torch_buffer_clear(nn_torch *t, const char *element, nn_error *err)
 {
-    return fenced(err, NN_ERR_REFUSED, std::string("clear_buffer_attribute('") + element + "') failed", [&] {
-        c10::InferenceMode guard;
-        if (!has_method(t->module, "clear_buffer_attribute"))
-            return nn_error_set(err, NN_ERR_UNSUPPORTED, "buffer '%s': the model has no clear_buffer_attribute()",
-                                element);
-        /* IRCAM's exporter returns None here; only an explicit non-zero int is a refusal. */
-        c10::IValue r = call(t->module, "clear_buffer_attribute", {c10::IValue(std::string(element))});
-        if (r.isInt() && r.toInt() != 0)
-            return nn_error_set(err, NN_ERR_REFUSED, "buffer '%s': clear_buffer_attribute() returned %lld", element,
-                                static_cast<long long>(r.toInt()));
-        return NN_OK;
-    });
+    return fenced(
+        err, NN_ERR_REFUSED, [&] { return std::string("clear_buffer_attribute('") + element + "') failed"; },
+        [&] {
+            c10::InferenceMode guard;
+            if (!has_method(t->module, "clear_buffer_attribute"))
+                return nn_error_set(err, NN_ERR_UNSUPPORTED, "buffer '%s': the model has no clear_buffer_attribute()",
+                                    element);
+            /* IRCAM's exporter returns None here; only an explicit non-zero int is a refusal. */
+            c10::IValue r = call(t->module, "clear_buffer_attribute", {c10::IValue(std::string(element))});
+            if (r.isInt() && r.toInt() != 0)
+                return nn_error_set(err, NN_ERR_REFUSED, "buffer '%s': clear_buffer_attribute() returned %lld", element,
+                                    static_cast<long long>(r.toInt()));
+            return NN_OK;
+        });
 }
 
 nn_status nn_torch_set_sample_rate(nn_torch *t, int sample_rate, nn_error *err)
 {
-    return fenced(err, NN_ERR_REFUSED, "set_sample_rate(" + std::to_string(sample_rate) + ") failed", [&] {
-        c10::InferenceMode guard;
-        c10::IValue r = call(t->module, "set_sample_rate", {c10::IValue(static_cast<int64_t>(sample_rate))});
-        if (r.isInt() && r.toInt() != 0)
-            return nn_error_set(err, NN_ERR_REFUSED, "set_sample_rate(%d) returned %lld", sample_rate,
-                                static_cast<long long>(r.toInt()));
-        return NN_OK;
-    });
+    return fenced(
+        err, NN_ERR_REFUSED, [&] { return "set_sample_rate(" + std::to_string(sample_rate) + ") failed"; },
+        [&] {
+            c10::InferenceMode guard;
+            c10::IValue r = call(t->module, "set_sample_rate", {c10::IValue(static_cast<int64_t>(sample_rate))});
+            if (r.isInt() && r.toInt() != 0)
+                return nn_error_set(err, NN_ERR_REFUSED, "set_sample_rate(%d) returned %lld", sample_rate,
+                                    static_cast<long long>(r.toInt()));
+            return NN_OK;
+        });
 }
 
 int nn_torch_sample_rate(nn_torch *t)
@@ -552,20 +574,22 @@ int nn_torch_sample_rate(nn_torch *t)
 
 nn_status nn_torch_set_device(nn_torch *t, nn_device device, nn_error *err)
 {
-    return fenced(err, NN_ERR_UNSUPPORTED, "moving the model failed", [&] {
-        c10::Device target(c10::kCPU);
-        if (device == NN_DEVICE_CUDA) {
-            if (!torch::cuda::is_available())
-                return nn_error_set(err, NN_ERR_UNSUPPORTED,
-                                    "CUDA is not available (this libtorch %s has no CUDA support or no GPU is "
-                                    "present); the model stays on the CPU",
-                                    TORCH_VERSION);
-            target = c10::Device(c10::kCUDA);
-        }
-        t->module.to(target);
-        t->device = target;
-        return NN_OK;
-    });
+    return fenced(
+        err, NN_ERR_UNSUPPORTED, [] { return std::string("moving the model failed"); },
+        [&] {
+            c10::Device target(c10::kCPU);
+            if (device == NN_DEVICE_CUDA) {
+                if (!torch::cuda::is_available())
+                    return nn_error_set(err, NN_ERR_UNSUPPORTED,
+                                        "CUDA is not available (this libtorch %s has no CUDA support or no GPU is "
+                                        "present); the model stays on the CPU",
+                                        TORCH_VERSION);
+                target = c10::Device(c10::kCUDA);
+            }
+            t->module.to(target);
+            t->device = target;
+            return NN_OK;
+        });
 }
 
 const char *nn_torch_version(void)

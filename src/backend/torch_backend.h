@@ -50,8 +50,8 @@ nn_status nn_torch_run(nn_torch *torch, int method, const nn_method_info *info, 
 nn_status nn_torch_attribute_get(nn_torch *torch, const nn_attribute_info *attr, nn_value_list *out, nn_error *err);
 
 /* `values[i].type == attr->types[i]` for every element (checked by the caller). */
-nn_status nn_torch_attribute_set(nn_torch *torch, const nn_attribute_info *attr, const nn_value *values, int sample_rate,
-                                 nn_error *err);
+nn_status nn_torch_attribute_set(nn_torch *torch, const nn_attribute_info *attr, const nn_value *values,
+                                 int sample_rate, nn_error *err);
 
 nn_status nn_torch_buffer_clear(nn_torch *torch, const char *element, nn_error *err);
 nn_status nn_torch_set_sample_rate(nn_torch *torch, int sample_rate, nn_error *err);

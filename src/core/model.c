@@ -28,10 +28,10 @@
 
 /* One successful user action, replayed in order by nn_model_reload. */
 typedef struct nn_model_record {
-    char *attribute;   /* by name: indices may differ in the reloaded file */
-    int element;       /* -1: attribute set with `values`; >= 0: buffer element cleared */
+    char *attribute; /* by name: indices may differ in the reloaded file */
+    int element;     /* -1: attribute set with `values`; >= 0: buffer element cleared */
     int count;
-    nn_value *values;  /* deep copies (strings, tensor and buffer data) */
+    nn_value *values; /* deep copies (strings, tensor and buffer data) */
 } nn_model_record;
 
 struct nn_model {
@@ -102,8 +102,7 @@ static pthread_once_t blas_once = PTHREAD_ONCE_INIT;
 /* Rank of a mapped library as a BLAS provider, 0 when it is none. */
 static int blas_rank(const char *base)
 {
-    if (strncmp(base, "libopenblas", 11) == 0 || strncmp(base, "libmkl_rt", 9) == 0 ||
-        strncmp(base, "libblis", 7) == 0)
+    if (strncmp(base, "libopenblas", 11) == 0 || strncmp(base, "libmkl_rt", 9) == 0 || strncmp(base, "libblis", 7) == 0)
         return 2;
     if (strncmp(base, "libblas.so", 10) == 0)
         return 1;
@@ -570,8 +569,8 @@ nn_status nn_model_run(nn_model *model, int method, int batch, int frames, const
 {
     const nn_method_info *info = nn_model_method(model, method);
     if (!info)
-        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_model_run: %s", model ? "method index out of range"
-                                                                                   : "NULL model");
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_model_run: %s",
+                            model ? "method index out of range" : "NULL model");
     if (!output)
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_model_run: NULL output");
     nn_status status;
@@ -580,8 +579,8 @@ nn_status nn_model_run(nn_model *model, int method, int batch, int frames, const
                               !input ? "NULL input" : "batch and frames must be positive");
     else if (frames % info->in_ratio != 0 || frames % info->out_ratio != 0)
         status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT,
-                              "%s: method '%s': %d frames is not a multiple of its ratios (in %d, out %d)",
-                              model->file, info->name, frames, info->in_ratio, info->out_ratio);
+                              "%s: method '%s': %d frames is not a multiple of its ratios (in %d, out %d)", model->file,
+                              info->name, frames, info->in_ratio, info->out_ratio);
     else
         status = nn_torch_run(model->torch, method, info, batch, frames, input, output, err);
     /* Never leave the previous block in the output: silence instead. */
@@ -599,7 +598,9 @@ nn_status nn_model_attribute_get(nn_model *model, int attribute, nn_value_list *
     const nn_attribute_info *attr = nn_model_attribute(model, attribute);
     if (!attr || !out)
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_model_attribute_get: %s",
-                            !model ? "NULL model" : !out ? "NULL result" : "attribute index out of range");
+                            !model ? "NULL model"
+                            : !out ? "NULL result"
+                                   : "attribute index out of range");
     return nn_torch_attribute_get(model->torch, attr, out, err);
 }
 
@@ -640,7 +641,9 @@ nn_status nn_model_buffer_clear(nn_model *model, int attribute, int element, nn_
     const nn_attribute_info *attr = nn_model_attribute(model, attribute);
     if (!attr || element < 0 || element >= attr->count)
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_model_buffer_clear: %s",
-                            !model ? "NULL model" : !attr ? "attribute index out of range" : "element out of range");
+                            !model  ? "NULL model"
+                            : !attr ? "attribute index out of range"
+                                    : "element out of range");
     if (attr->types[element] != NN_TYPE_BUFFER)
         return nn_error_set(err, NN_ERR_WRONG_TYPE, "attribute '%s' value %d is a %s, not a buffer", attr->name,
                             element + 1, nn_type_name(attr->types[element]));

@@ -96,11 +96,11 @@ static inline float *test_read_f32(const char *path, size_t count)
 }
 
 /* Assert a call succeeded, printing the library's message when not. */
-#define TEST_OK(call, err)                                                                                     \
-    do {                                                                                                       \
-        nn_status test_status_ = (call);                                                                       \
-        if (test_status_ != NN_OK)                                                                             \
-            fail_msg("%s -> %s: %s", #call, nn_strerror(test_status_), (err).message);                          \
+#define TEST_OK(call, err)                                                                                             \
+    do {                                                                                                               \
+        nn_status test_status_ = (call);                                                                               \
+        if (test_status_ != NN_OK)                                                                                     \
+            fail_msg("%s -> %s: %s", #call, nn_strerror(test_status_), (err).message);                                 \
     } while (0)
 
 #endif /* NN_MODEL_TEST_H */

@@ -232,8 +232,8 @@ static void reload_reapplies(void **state)
     float *data = malloc(3 * 100 * sizeof *data);
     for (int i = 0; i < 300; i++)
         data[i] = 0.5f;
-    set_ok(model, "sample", &(nn_value){.type = NN_TYPE_BUFFER, .data = data, .channels = 3, .frames = 100,
-                                         .sample_rate = 96000}, 1);
+    set_ok(model, "sample",
+           &(nn_value){.type = NN_TYPE_BUFFER, .data = data, .channels = 3, .frames = 100, .sample_rate = 96000}, 1);
     /* The record holds its own copies. */
     memset(table, 0, 8 * sizeof *table);
     memset(data, 0, 300 * sizeof *data);

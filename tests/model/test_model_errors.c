@@ -133,8 +133,7 @@ static void misuse(void **state)
     nn_model_free(NULL);
     assert_int_equal(nn_model_load(NULL, NULL, &out, &err), NN_ERR_INVALID_ARGUMENT);
     assert_null(out);
-    assert_int_equal(nn_model_load(test_path("NN_TEST_MODELS", "gain.ts"), NULL, NULL, &err),
-                     NN_ERR_INVALID_ARGUMENT);
+    assert_int_equal(nn_model_load(test_path("NN_TEST_MODELS", "gain.ts"), NULL, NULL, &err), NN_ERR_INVALID_ARGUMENT);
     assert_int_equal(nn_model_load(NULL, NULL, NULL, NULL), NN_ERR_INVALID_ARGUMENT);
     assert_int_equal(nn_model_reload(NULL, &out, &err), NN_ERR_INVALID_ARGUMENT);
 

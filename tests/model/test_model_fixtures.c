@@ -16,8 +16,7 @@ static nn_model *load_fixture(const char *name)
     return test_load(test_path("NN_TEST_FIXTURES", name));
 }
 
-static void check_method(const nn_model *model, int index, const char *name, int in_ch, int in_r, int out_ch,
-                         int out_r)
+static void check_method(const nn_model *model, int index, const char *name, int in_ch, int in_r, int out_ch, int out_r)
 {
     const nn_method_info *m = nn_model_method(model, index);
     assert_non_null(m);
@@ -80,7 +79,8 @@ static void effects_metadata(void **state)
     assert_int_equal(nn_model_attribute_count(model), 5);
     assert_string_equal(nn_model_attribute(model, 0)->name, "gain_factor");
     check_types(model, "gain_factor", 1, (nn_type[]){NN_TYPE_FLOAT});
-    check_types(model, "polynomial_factors", 4, (nn_type[]){NN_TYPE_FLOAT, NN_TYPE_FLOAT, NN_TYPE_FLOAT, NN_TYPE_FLOAT});
+    check_types(model, "polynomial_factors", 4,
+                (nn_type[]){NN_TYPE_FLOAT, NN_TYPE_FLOAT, NN_TYPE_FLOAT, NN_TYPE_FLOAT});
     check_types(model, "saturate_mode", 1, (nn_type[]){NN_TYPE_STRING});
     check_types(model, "invert_signal", 1, (nn_type[]){NN_TYPE_BOOL});
     check_types(model, "fractal", 2, (nn_type[]){NN_TYPE_INT, NN_TYPE_FLOAT});
@@ -256,7 +256,7 @@ static void demo_mc_batches(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(effects_metadata), cmocka_unit_test(effects_run), cmocka_unit_test(effects_attributes),
+        cmocka_unit_test(effects_metadata), cmocka_unit_test(effects_run),     cmocka_unit_test(effects_attributes),
         cmocka_unit_test(demo_attributes),  cmocka_unit_test(demo_mc_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

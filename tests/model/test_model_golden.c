@@ -62,8 +62,8 @@ static void run_entry(const cJSON *entry)
     }
     print_message("%-34s max abs error %.3g\n", id, max_err);
     if (!(max_err <= TOLERANCE))
-        fail_msg("%s: max abs error %g at sample %zu (got %.9g, expected %.9g)", id, max_err, worst,
-                 (double)got[worst], (double)want[worst]);
+        fail_msg("%s: max abs error %g at sample %zu (got %.9g, expected %.9g)", id, max_err, worst, (double)got[worst],
+                 (double)want[worst]);
     free(input);
     free(want);
     free(got);
@@ -79,7 +79,8 @@ static void every_golden_entry(void **state)
     assert_non_null(manifest);
     int blocks = 0, fixtures = 0;
     const cJSON *entry;
-    cJSON_ArrayForEach(entry, manifest) {
+    cJSON_ArrayForEach(entry, manifest)
+    {
         run_entry(entry);
         const char *kind = cJSON_GetObjectItem(entry, "kind")->valuestring;
         blocks += strcmp(kind, "block") == 0;

@@ -14,8 +14,18 @@
 
 /* Every model the generator promises; a missing one fails the test. */
 static const char *const expected[] = {
-    "gain",       "attrs",      "multi",          "ratios",           "stateful",        "rave",
-    "slow",       "throws",     "bad_outputs",    "batch",            "fixture_effects", "fixture_demo_attributes",
+    "gain",
+    "attrs",
+    "multi",
+    "ratios",
+    "stateful",
+    "rave",
+    "slow",
+    "throws",
+    "bad_outputs",
+    "batch",
+    "fixture_effects",
+    "fixture_demo_attributes",
     "fixture_demo_mc",
 };
 
