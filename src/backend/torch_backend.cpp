@@ -18,6 +18,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -33,6 +34,21 @@ struct nn_torch {
 
 namespace
 {
+
+/* With OpenMP, libtorch applies a thread count to the calling thread only
+ * (other threads pick it up once, lazily). Worker threads that run models
+ * re-apply it when it changed since they last did. */
+std::atomic<int> wanted_threads{0};
+thread_local int applied_threads = 0;
+
+void apply_threads()
+{
+    int wanted = wanted_threads.load(std::memory_order_relaxed);
+    if (wanted > 0 && wanted != applied_threads) {
+        at::set_num_threads(wanted);
+        applied_threads = wanted;
+    }
+}
 
 /* TorchScript errors carry a multi-line interpreter traceback whose useful
  * part ("RuntimeError: ...") is the last line; loader errors put it first. */
@@ -404,6 +420,7 @@ nn_status nn_torch_run(nn_torch *t, int method, const nn_method_info *info, int 
     return fenced(
         err, NN_ERR_MODEL_FAILED, [&] { return std::string("method '") + info->name + "' failed"; },
         [&] {
+            apply_threads();
             c10::InferenceMode guard;
             const int64_t b = batch, in_ch = info->in_channels, out_ch = info->out_channels;
             const int64_t in_r = info->in_ratio, out_r = info->out_ratio;
@@ -609,7 +626,8 @@ bool nn_torch_has_cuda(void)
 void nn_torch_set_threads(int threads)
 {
     try {
-        at::set_num_threads(threads);
+        wanted_threads.store(threads, std::memory_order_relaxed);
+        apply_threads();
     } catch (...) {
         /* libtorch refuses only invalid counts, which the caller has excluded. */
     }
