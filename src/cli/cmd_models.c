@@ -165,7 +165,10 @@ static void on_download(void *user, const nn_download_event *event)
 {
     download_state *st = user;
     switch (event->kind) {
-    case NN_DOWNLOAD_STARTED: fprintf(stderr, "downloading %s\n", event->card ? event->card : ""); break;
+    case NN_DOWNLOAD_STARTED:
+        if (!st->quiet)
+            fprintf(stderr, "downloading %s\n", event->card ? event->card : "");
+        break;
     case NN_DOWNLOAD_PROGRESS:
         if (!st->started && event->total > 0) {
             nn_cli_progress_begin(&st->progress, (int64_t)event->total, 0.0, st->quiet);

@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: MIT
+"""Shared fixtures for the nntilde command-line tests.
+
+The tests drive the built `nntilde` executable (path in $NNTILDE, set by CTest)
+on the generated test models ($NN_TEST_MODELS) and IRCAM's fixtures
+($NN_TEST_FIXTURES), and compare its output files with the same models run in
+Python torch. Anything missing is a failure with a clear message, never a skip.
+"""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import wavfile  # noqa: E402
+
+
+def _require_env(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"${name} is not set: run this test through ctest (tests/cli/CMakeLists.txt)")
+    return value
+
+
+@pytest.fixture(scope="session")
+def nntilde():
+    path = _require_env("NNTILDE")
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"nntilde executable not found at {path}: build the 'nntilde' target")
+    return path
+
+
+@pytest.fixture(scope="session")
+def models():
+    path = _require_env("NN_TEST_MODELS")
+    if not os.path.isfile(os.path.join(path, "gain.ts")):
+        pytest.fail(f"generated test models missing in {path}: build the 'models' target")
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixtures():
+    path = _require_env("NN_TEST_FIXTURES")
+    if not os.path.isfile(os.path.join(path, "effects.ts")):
+        pytest.fail(f"IRCAM fixture models missing in {path} (expected effects.ts)")
+    return path
+
+
+@pytest.fixture
+def run(nntilde, tmp_path):
+    """run(*args, env=None) -> CompletedProcess, with a private models folder."""
+    def _run(*args, env=None, timeout=300):
+        full_env = dict(os.environ)
+        full_env.setdefault("NN_TILDE_MODELS_DIR", str(tmp_path / "user_models"))
+        full_env["NN_TILDE_API_URL"] = full_env.get("NN_TILDE_API_URL", "http://127.0.0.1:9/")
+        if env:
+            full_env.update(env)
+        return subprocess.run([nntilde, *map(str, args)], capture_output=True, text=True, env=full_env,
+                              timeout=timeout)
+    return _run
+
+
+def make_signal(frames, channels=1, rate=48000, seed=7):
+    """Deterministic mix of sines and noise, amplitude < 1, shape [frames, channels]."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(frames) / rate
+    out = np.empty((frames, channels), dtype=np.float32)
+    for c in range(channels):
+        out[:, c] = (0.4 * np.sin(2 * np.pi * (220.0 + 110.0 * c) * t)
+                     + 0.2 * np.sin(2 * np.pi * (1375.0 + 70.0 * c) * t)
+                     + 0.05 * rng.standard_normal(frames))
+    return out
+
+
+def write_wav(path, data, rate=48000):
+    wavfile.write(str(path), data, rate)
+    return path
+
+
+def read_wav(path):
+    return wavfile.read(str(path))
