@@ -176,3 +176,72 @@ def test_run_output_format(run, models, tmp_path):
     assert result.returncode == 0, result.stderr
     with open(tmp_path / "out.flac", "rb") as f:
         assert f.read(4) == b"fLaC"
+
+
+def test_run_batch_channels(run, fixtures, tmp_path):
+    """--batch-channels: each file channel is one example on the method's first input."""
+    x = make_signal(FRAMES, 2)
+    src = write_wav(tmp_path / "in.wav", x)
+    dst = tmp_path / "out.wav"
+    model = os.path.join(fixtures, "effects.ts")
+    result = run("run", model, "-m", "midside", "--batch-channels", src, dst)
+    assert result.returncode == 0, result.stderr
+    y = read_wav(dst)[0]
+    # example b = [channel b, silence]
+    examples = np.zeros((FRAMES, 4), dtype=np.float32)
+    examples[:, 0], examples[:, 2] = x[:, 0], x[:, 1]
+    expected = torch_render(model, "midside", examples, 2)
+    assert y.shape == expected.shape == (FRAMES, 4)
+    assert np.abs(y - expected).max() <= TOLERANCE
+
+
+def test_run_missing_inputs_are_silent(run, fixtures, tmp_path):
+    x = make_signal(FRAMES, 1)
+    src = write_wav(tmp_path / "in.wav", x)
+    dst = tmp_path / "out.wav"
+    model = os.path.join(fixtures, "effects.ts")
+    result = run("run", model, "-m", "midside", src, dst)
+    assert result.returncode == 0, result.stderr
+    assert "inputs 2 to 2 are silent" in result.stderr
+    padded = np.concatenate([x, np.zeros_like(x)], axis=1)
+    assert np.abs(read_wav(dst)[0] - torch_render(model, "midside", padded, 1)).max() <= TOLERANCE
+
+
+def test_run_progress_bar_on_terminal(nntilde, models, tmp_path):
+    """The bar is drawn only when stderr is a terminal."""
+    import pty
+    import subprocess
+    src = write_wav(tmp_path / "in.wav", make_signal(48000))
+    args = [nntilde, "run", os.path.join(models, "gain.ts"), src, tmp_path / "out.wav"]
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(list(map(str, args)), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    shown = b"".join(chunks).decode(errors="replace")
+    assert "100%" in shown and "real time" in shown, shown
+    piped = subprocess.run(list(map(str, args)), capture_output=True, text=True)
+    assert piped.returncode == 0 and piped.stderr == ""
+
+
+def test_bench_json(run, models):
+    import json
+    result = run("bench", os.path.join(models, "gain.ts"), "--seconds", "0.5", "--streams", "2", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["buffer_size"] == 4096 and report["torch_threads"] == 1
+    raw = report["raw"]
+    assert raw["blocks"] >= 5 and 0 < raw["median_ms"] <= raw["p99_ms"] <= raw["max_ms"]
+    assert report["engine"]["blocks"] == raw["blocks"]
+    live = report["realtime"]
+    assert live["streams"] == 2 and live["blocks"] > 0 and live["overruns"] >= 0
