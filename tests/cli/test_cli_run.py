@@ -245,3 +245,53 @@ def test_bench_json(run, models):
     assert report["engine"]["blocks"] == raw["blocks"]
     live = report["realtime"]
     assert live["streams"] == 2 and live["blocks"] > 0 and live["overruns"] >= 0
+
+
+IDENTITY_MODEL = '''
+import sys
+import torch
+import nn_tilde
+
+
+class Identity(nn_tilde.Module):
+    def __init__(self):
+        super().__init__(sr=44100)
+        self.register_method("forward", 1, 1, 1, 1, ["(signal) in"], ["(signal) out"])
+
+    @torch.jit.export
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+
+Identity().export_to_ts(sys.argv[1])
+'''
+
+
+def test_run_resampling_is_aligned(run, tmp_path):
+    """An identity model declaring 44100 Hz: 48 kHz in, resampled there and back, comes out
+    aligned with the input (no lag) and within the resampler's error."""
+    import subprocess
+    import sys
+    source = os.environ.get("NN_TEST_SOURCE")
+    if not source:
+        pytest.fail("$NN_TEST_SOURCE is not set")
+    script = tmp_path / "identity.py"
+    script.write_text(IDENTITY_MODEL)
+    model = tmp_path / "identity44k.ts"
+    subprocess.run([sys.executable, str(script), str(model)], check=True,
+                   env={**os.environ, "PYTHONPATH": os.path.join(source, "python")})
+    rate, frames = 48000, 30011
+    t = np.arange(frames) / rate
+    x = (0.4 * np.sin(2 * np.pi * 440 * t) + 0.2 * np.sin(2 * np.pi * 3000 * t)).astype(np.float32)
+    src = write_wav(tmp_path / "in.wav", x, rate=rate)
+    dst = tmp_path / "out.wav"
+    result = run("run", model, src, dst)
+    assert result.returncode == 0, result.stderr
+    y, out_rate, _, _ = read_wav(dst)
+    assert out_rate == rate and y.shape == (frames, 1)
+    y = y[:, 0]
+    lags = list(range(-8, 9))
+    corr = [np.dot(x[5000:25000], y[5000 + lag:25000 + lag]) for lag in lags]
+    assert lags[int(np.argmax(corr))] == 0
+    err = np.sqrt(np.mean((x[2000:-2000] - y[2000:-2000]) ** 2))
+    assert err < 1e-3, err
