@@ -352,6 +352,27 @@ static void test_body_over_the_limit(void **state)
     assert_folder(dir, 0, NULL);
 }
 
+static void test_models_folder_unusable(void **state)
+{
+    (void)state;
+    /* A file where the models folder should be: the download fails with an I/O error that
+     * names the folder, and the file is left alone. */
+    char dir[4096];
+    fresh_models_dir("not-a-folder", dir, sizeof dir);
+    FILE *f = fopen(dir, "wb");
+    assert_non_null(f);
+    fclose(f);
+    recorder r;
+    download_one("api", dir, "test/models/gain", NULL, &r);
+    assert_int_equal(r.failed, 1);
+    assert_int_equal(r.status, NN_ERR_IO);
+    assert_non_null(strstr(r.message, dir));
+    struct stat sb;
+    assert_int_equal(stat(dir, &sb), 0);
+    assert_true(S_ISREG(sb.st_mode));
+    assert_int_equal(sb.st_size, 0);
+}
+
 static void test_redirect_and_url_encoding(void **state)
 {
     (void)state;
@@ -620,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_download_and_load),
         cmocka_unit_test(test_download_failures),
         cmocka_unit_test(test_body_over_the_limit),
+        cmocka_unit_test(test_models_folder_unusable),
         cmocka_unit_test(test_redirect_and_url_encoding),
         cmocka_unit_test(test_bad_cards_make_no_request),
         cmocka_unit_test(test_same_card_twice),
