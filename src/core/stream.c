@@ -704,8 +704,10 @@ static engine_state *call_state(nn_stream *s)
     engine_state *st = s->current;
     if (!st || !st->fits)
         st = adopt(s);
-    if (st && st->mode == NN_STREAM_SYNCHRONOUS && !st->fits)
+    if (st && st->mode == NN_STREAM_SYNCHRONOUS && !st->fits) {
         state_fit(st, atomic_load_explicit(&s->vector_size, memory_order_relaxed), NULL);
+        publish_queries(s, st);
+    }
     return st;
 }
 
