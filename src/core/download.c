@@ -58,8 +58,8 @@ struct job {
     nn_downloader *owner;
     unsigned id;
     char *card;
-    char *target;   /* <models_dir>/<name>.ts */
-    char *api_url;  /* snapshot: set_api_url must not change a running download */
+    char *target;  /* <models_dir>/<name>.ts */
+    char *api_url; /* snapshot: set_api_url must not change a running download */
     pthread_t thread;
     bool has_thread;
     /* Guarded by owner->lock until `finished`; immutable afterwards. */
@@ -87,7 +87,8 @@ static char *dup_string(const char *s)
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void message_set(char *message, const char *fmt, ...)
+static void
+message_set(char *message, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -183,9 +184,9 @@ typedef enum abort_reason { ABORT_NONE, ABORT_CANCELLED, ABORT_HTTP, ABORT_TOO_L
 
 typedef struct transfer {
     CURL *curl;
-    job *job;               /* progress goes there; NULL for blocking list fetches */
+    job *job; /* progress goes there; NULL for blocking list fetches */
     const atomic_bool *cancel;
-    int fd;                 /* body goes to this file when >= 0, else to `mem` */
+    int fd; /* body goes to this file when >= 0, else to `mem` */
     char *mem;
     size_t mem_len, mem_cap;
     uint64_t received;
@@ -551,8 +552,8 @@ static nn_status job_download(job *j, nn_error *err)
     if (st == NN_OK && (t.head_len < 4 || memcmp(t.head, "PK\x03\x04", 4) != 0)) {
         char quoted[64];
         quote_head(&t, quoted, sizeof quoted);
-        st = nn_error_set(err, NN_ERR_BAD_RESPONSE,
-                          "server answer for %s is not a model file (it starts with \"%s\")", j->card, quoted);
+        st = nn_error_set(err, NN_ERR_BAD_RESPONSE, "server answer for %s is not a model file (it starts with \"%s\")",
+                          j->card, quoted);
     }
     if (st == NN_OK && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
         st = nn_error_set(err, NN_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));

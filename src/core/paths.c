@@ -119,8 +119,7 @@ static nn_status try_candidate(const char *dir, const char *file, char *out, siz
     return NN_OK;
 }
 
-nn_status nn_model_locate(const char *name, const char *const *dirs, int n_dirs, char *out, size_t size,
-                          nn_error *err)
+nn_status nn_model_locate(const char *name, const char *const *dirs, int n_dirs, char *out, size_t size, nn_error *err)
 {
     if (!name || !name[0])
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "no model name given");

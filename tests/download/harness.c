@@ -137,7 +137,7 @@ int dir_list(const char *dir, char *names, size_t size)
     DIR *d = opendir(dir);
     if (!d)
         return -1;
-    char *found[256];
+    char *found[256] = {NULL};
     int count = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {

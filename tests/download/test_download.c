@@ -36,7 +36,7 @@ static size_t model_size;
 /* What the event callback saw, in order. */
 typedef struct recorder {
     int started, progress, done, failed;
-    int order_errors;      /* a STARTED or PROGRESS after the final event, progress going back */
+    int order_errors; /* a STARTED or PROGRESS after the final event, progress going back */
     uint64_t last_bytes;
     nn_status status;
     char message[NN_ERROR_MESSAGE_SIZE];
@@ -83,10 +83,11 @@ static void sleep_ms(long ms)
  * timeout fails it, if the download never ends). */
 static void poll_until_final(nn_downloader *d, const recorder *r, int finals)
 {
-    while (r->done + r->failed < finals) {
-        nn_downloader_poll(d);
-        if (r->done + r->failed < finals)
-            sleep_ms(10);
+    for (;;) {
+        nn_downloader_poll(d); /* the callback updates `r` */
+        if (r->done + r->failed >= finals)
+            break;
+        sleep_ms(10);
     }
 }
 
@@ -409,9 +410,9 @@ static void test_bad_cards_make_no_request(void **state)
     assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
     int before = test_server_requests(&server);
     assert_true(before >= 0);
-    static const char *const cards[] = {"../../etc/passwd", "/etc/passwd/x", "a/b/..", "ircam/rave/..",
-                                        "ircam\\rave/isis/x", "ircam/rave/is\nis", "ircam/rave", "",
-                                        "ircam//isis", "a/b/c/d", "test/models/.gain"};
+    static const char *const cards[] = {"../../etc/passwd",   "/etc/passwd/x",     "a/b/..",           "ircam/rave/..",
+                                        "ircam\\rave/isis/x", "ircam/rave/is\nis", "ircam/rave",       "",
+                                        "ircam//isis",        "a/b/c/d",           "test/models/.gain"};
     for (size_t i = 0; i < sizeof cards / sizeof *cards; i++) {
         nn_error_clear(&err);
         nn_status st = nn_downloader_start(d, cards[i], NULL, &err);
