@@ -429,13 +429,17 @@ nn_status nn_model_load(const char *path, const nn_model_config *config, nn_mode
         status = nn_torch_read_meta(model->torch, path, &model->meta, err);
     if (status == NN_OK && cfg.device != NN_DEVICE_CPU)
         status = nn_model_set_device(model, cfg.device, err);
-    if (status == NN_OK && cfg.sample_rate > 0)
-        status = nn_model_set_sample_rate(model, cfg.sample_rate, err);
     if (status != NN_OK) {
         nn_model_free(model);
         return status;
     }
     model->max_ratio = compute_max_ratio(&model->meta);
+    if (cfg.sample_rate > 0) {
+        /* A model that refuses the host's rate still works; the user is told. */
+        nn_error e;
+        if (nn_model_set_sample_rate(model, cfg.sample_rate, &e) != NN_OK)
+            nn_log(NN_LOG_WARNING, "%s", e.message);
+    }
     *out = model;
     return NN_OK;
 }
