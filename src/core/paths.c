@@ -54,8 +54,19 @@ nn_status nn_models_dir(char *buf, size_t size)
     if (!buf || size == 0)
         return NN_ERR_INVALID_ARGUMENT;
     const char *dir = getenv("NN_TILDE_MODELS_DIR");
-    if (dir && dir[0])
+    if (dir && dir[0] == '/')
         return write_path(buf, size, dir, "");
+    if (dir && dir[0]) {
+        /* Relative to the folder the program started in, made absolute now so that every
+         * later lookup and download agrees on one folder. */
+        char cwd[4096], joined[8192];
+        if (!getcwd(cwd, sizeof cwd))
+            return NN_ERR_INVALID_ARGUMENT;
+        int n = snprintf(joined, sizeof joined, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, dir);
+        if (n < 0 || (size_t)n >= sizeof joined)
+            return NN_ERR_INVALID_ARGUMENT;
+        return write_path(buf, size, joined, "");
+    }
     /* The XDG base-directory rules say a relative XDG_DATA_HOME is invalid and must be ignored. */
     const char *xdg = getenv("XDG_DATA_HOME");
     if (xdg && xdg[0] == '/')

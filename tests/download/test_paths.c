@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "nn/nn.h"
@@ -80,6 +81,15 @@ static void test_models_dir_precedence(void **state)
     assert_int_equal(nn_models_dir(buf, sizeof buf), NN_OK);
     assert_string_equal(buf, "/home/someone/.local/share/nn_tilde/models");
 
+    /* A relative folder is made absolute against the current folder. */
+    setenv("NN_TILDE_MODELS_DIR", "rel/models", 1);
+    char cwd[4000], expect[4200];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(expect, sizeof expect, "%s/rel/models", strcmp(cwd, "/") == 0 ? "" : cwd);
+    assert_int_equal(nn_models_dir(buf, sizeof buf), NN_OK);
+    assert_string_equal(buf, expect);
+
+    setenv("NN_TILDE_MODELS_DIR", "/opt/models", 1);
     char small[8];
     assert_int_equal(nn_models_dir(small, sizeof small), NN_ERR_INVALID_ARGUMENT);
     assert_int_equal(nn_models_dir(NULL, 10), NN_ERR_INVALID_ARGUMENT);
