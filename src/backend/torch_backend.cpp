@@ -119,8 +119,13 @@ c10::IValue call(torch::jit::Module &module, const std::string &name, std::vecto
 std::vector<c10::IValue> elements_of(const c10::IValue &v)
 {
     if (v.isList()) {
+        /* Indexing, not iterators: c10::List's iterator uses std::iterator,
+         * which clang reports as deprecated. */
         auto list = v.toList();
-        return std::vector<c10::IValue>(list.begin(), list.end());
+        std::vector<c10::IValue> out;
+        for (size_t i = 0; i < list.size(); i++)
+            out.push_back(list.get(i));
+        return out;
     }
     if (v.isTuple())
         return v.toTupleRef().elements().vec();
