@@ -37,6 +37,7 @@ typedef struct run_options {
     bool batch_channels;
     bool frames;
     bool quiet;
+    bool verbose;
     int format_major;
     int format_subtype;
     const char **sets;
@@ -111,6 +112,7 @@ static void usage(FILE *to)
           "                          ...). Default: from OUT's extension, else IN's format; the\n"
           "                          subtype follows IN (float for latent outputs)\n"
           "  -q, --quiet             no progress bar (it is only drawn on a terminal anyway)\n"
+          "  -v, --verbose           print the render set-up (buffer size, batch, latency, rates)\n"
           "  -h, --help              this help\n"
           "  --version               print the version\n\n"
           "exit codes: 0 ok, 1 model or processing failure, 2 usage error (options, method,\n"
@@ -132,6 +134,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         {"batch-channels", no_argument, NULL, OPT_BATCH},
         {"frames", no_argument, NULL, OPT_FRAMES},
         {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -148,7 +151,7 @@ static int parse_options(int argc, char **argv, run_options *o)
     opterr = 0;
     int c;
     long v;
-    while ((c = getopt_long(argc, argv, ":m:b:s:f:qh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:b:s:f:qvh", options, NULL)) != -1) {
         switch (c) {
         case 'm': o->method = optarg; break;
         case 'b':
@@ -171,6 +174,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         case OPT_BATCH: o->batch_channels = true; break;
         case OPT_FRAMES: o->frames = true; break;
         case 'q': o->quiet = true; break;
+        case 'v': o->verbose = true; break;
         case 'h': usage(stdout); return -1;
         case OPT_VERSION: nn_cli_print_version(); return -1;
         case ':':
@@ -641,6 +645,14 @@ static int run(const run_options *o)
             goto out;
         }
     }
+    if (o->verbose)
+        fprintf(stderr,
+                "nntilde: %s '%s': buffer %d (%s), batch %d, %d file channel%s -> %d output%s, latency %d samples "
+                "(%s), model at %.0f Hz%s, output at %d Hz\n",
+                model_path, method.name, nn_stream_buffer_size(st.stream), synchronous ? "synchronous" : "offline",
+                batch, st.file_channels, st.file_channels == 1 ? "" : "s", st.n_outputs, st.n_outputs == 1 ? "" : "s",
+                nn_stream_latency(st.stream), o->keep_latency ? "kept" : "compensated", model_sr,
+                model_sr != in_info.samplerate ? " (resampled)" : "", out_rate);
     code = nn_cli_output_open(o->out_path, format, st.n_outputs, out_rate, &st.output);
     if (code != NN_CLI_OK)
         goto out;

@@ -9,7 +9,6 @@ set_sample_rate presence must match. Tensor and buffer values are free text
 """
 import json
 import os
-import subprocess
 
 import pytest
 
@@ -107,11 +106,11 @@ def test_doctor(run, tmp_path):
 
 
 def test_doctor_flags_reference_blas(run):
-    """When the process maps the reference BLAS, doctor says how to fix it."""
-    probe = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True).stdout
+    """The fix for the slow reference BLAS is printed exactly when that BLAS is in use."""
     result = run("doctor")
     blas_line = next(line for line in result.stdout.splitlines() if line.startswith("BLAS:"))
-    if "openblas" in blas_line or "unknown" in blas_line:
+    optimised = any(name in blas_line for name in ("openblas", "mkl", "blis", "atlas"))
+    if optimised or "unknown" in blas_line:
         assert "libopenblas0-pthread" not in result.stdout
     else:
-        assert "libopenblas0-pthread" in result.stdout and result.returncode == 1, (blas_line, probe[:200])
+        assert "libopenblas0-pthread" in result.stdout and result.returncode == 1, blas_line
