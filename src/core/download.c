@@ -576,10 +576,11 @@ static void *job_main(void *arg)
         st = job_download(j, &err);
     pthread_mutex_lock(&j->owner->lock);
     j->status = st;
+    /* A failure's message is the reason only: frontends print the card next to it. */
     if (st == NN_OK)
         message_set(j->message, "model %s downloaded at %s", j->card, j->target);
     else
-        message_set(j->message, "download of %s failed: %s", j->card, err.message);
+        message_set(j->message, "%s", err.message);
     j->finished = true;
     pthread_mutex_unlock(&j->owner->lock);
     return NULL;
@@ -881,7 +882,7 @@ nn_status nn_downloader_fetch(nn_downloader *d, const char *card, const char *na
     if (st == NN_OK) {
         st = o->status;
         if (st != NN_OK)
-            nn_error_set(err, st, "%s", o->message);
+            nn_error_set(err, st, "download of %s failed: %s", card, o->message);
         else if (path_out && size > 0 && snprintf(path_out, size, "%s", o->path) >= (int)size)
             st = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "path %s does not fit in %zu bytes", o->path, size);
     }
