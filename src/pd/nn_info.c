@@ -13,6 +13,7 @@
 #include "nn_pd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__GNUC__)
@@ -24,6 +25,7 @@
 #define NN_INFO_POLL_MS 20.0
 
 static t_class *nn_info_class;
+static struct nn_info *nn_info_live;
 
 typedef struct nn_info {
     t_object obj;
@@ -33,7 +35,9 @@ typedef struct nn_info {
     t_clock *poll_clock;
     nn_model *model;
     nn_downloader *downloader;
+    int downloads_pending; /* started, result not delivered yet */
     t_symbol *api_url;
+    struct nn_info *next_live; /* list of live objects, for nn_info_at_exit */
 } t_nn_info;
 
 static bool nn_info_need_model(t_nn_info *x, const char *what)
@@ -153,6 +157,7 @@ static void nn_info_on_download(void *user, const nn_download_event *event)
     case NN_DOWNLOAD_STARTED: post("nn.info: downloading model %s...", event->card ? event->card : ""); break;
     case NN_DOWNLOAD_PROGRESS: break;
     case NN_DOWNLOAD_DONE: {
+        x->downloads_pending--;
         post("nn.info: model %s downloaded to %s", event->card ? event->card : "", event->path ? event->path : "");
         t_atom a[2];
         SETSYMBOL(&a[0], gensym(event->card ? event->card : ""));
@@ -161,6 +166,7 @@ static void nn_info_on_download(void *user, const nn_download_event *event)
         break;
     }
     case NN_DOWNLOAD_FAILED:
+        x->downloads_pending--;
         pd_error(x, "nn.info: download of %s failed: %s", event->card ? event->card : "",
                  event->message ? event->message : nn_strerror(event->status));
         break;
@@ -172,7 +178,8 @@ static void nn_info_tick(t_nn_info *x)
     if (!x->downloader)
         return;
     nn_downloader_poll(x->downloader);
-    if (nn_downloader_busy(x->downloader))
+    /* A finished download waits for poll to report it: count results, not running jobs. */
+    if (x->downloads_pending > 0)
         clock_delay(x->poll_clock, NN_INFO_POLL_MS);
 }
 
@@ -241,6 +248,8 @@ static void nn_info_download(t_nn_info *x, t_symbol *s, int argc, t_atom *argv)
     if (nn_downloader_start(d, argv[0].a_w.w_symbol->s_name, argc == 2 ? argv[1].a_w.w_symbol->s_name : NULL,
                             &err) != NN_OK)
         pd_error(x, "nn.info: download: %s", err.message);
+    else
+        x->downloads_pending++;
     clock_delay(x->poll_clock, 0);
 }
 
@@ -275,11 +284,28 @@ static void *nn_info_new(t_symbol *s, int argc, t_atom *argv)
         nn_info_set(x, gensym("set"), 1, argv);
     if (argc > 1)
         pd_error(x, "nn.info: takes one argument (a model name or path); extra arguments ignored");
+    x->next_live = nn_info_live;
+    nn_info_live = x;
     return x;
+}
+
+/* `pd quit` exits without freeing objects: stop download threads first. */
+static void nn_info_at_exit(void)
+{
+    for (t_nn_info *x = nn_info_live; x; x = x->next_live) {
+        nn_downloader_free(x->downloader);
+        x->downloader = NULL;
+    }
+    nn_info_live = NULL;
 }
 
 static void nn_info_free(t_nn_info *x)
 {
+    for (t_nn_info **p = &nn_info_live; *p; p = &(*p)->next_live)
+        if (*p == x) {
+            *p = x->next_live;
+            break;
+        }
     nn_downloader_free(x->downloader);
     nn_model_free(x->model);
     clock_free(x->poll_clock);
@@ -290,6 +316,7 @@ NN_PD_EXPORT void setup_nn0x2einfo(void)
 {
     nn_info_class = class_new(gensym("nn.info"), (t_newmethod)(t_method)nn_info_new, (t_method)nn_info_free,
                               sizeof(t_nn_info), CLASS_DEFAULT, A_GIMME, 0);
+    atexit(nn_info_at_exit);
     class_addbang(nn_info_class, nn_info_bang);
     class_addmethod(nn_info_class, (t_method)nn_info_bang, gensym("dump"), 0);
     class_addmethod(nn_info_class, (t_method)nn_info_set, gensym("set"), A_GIMME, 0);

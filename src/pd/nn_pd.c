@@ -47,11 +47,14 @@ static void output_symbols(t_outlet *outlet, const char *selector, const char *f
 {
     int n = count + (first ? 1 : 0);
     t_atom *atoms = getbytes(sizeof(t_atom) * (size_t)(n > 0 ? n : 1));
+    /* SETSYMBOL evaluates its atom argument twice: no side effects in it. */
     int k = 0;
-    if (first)
-        SETSYMBOL(&atoms[k++], gensym(first));
-    for (int i = 0; i < count; i++)
-        SETSYMBOL(&atoms[k++], gensym(names[i] ? names[i] : ""));
+    if (first) {
+        SETSYMBOL(&atoms[k], gensym(first));
+        k++;
+    }
+    for (int i = 0; i < count; i++, k++)
+        SETSYMBOL(&atoms[k], gensym(names[i] ? names[i] : ""));
     outlet_anything(outlet, gensym(selector), n, atoms);
     freebytes(atoms, sizeof(t_atom) * (size_t)(n > 0 ? n : 1));
 }

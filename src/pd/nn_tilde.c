@@ -21,7 +21,9 @@
 #include <string.h>
 
 #ifdef NN_RTSAN
-#include <sanitizer/rtsan_interface.h>
+/* Exported by the RealtimeSanitizer runtime; not in clang-22's public header. */
+void __rtsan_realtime_enter(void);
+void __rtsan_realtime_exit(void);
 #endif
 
 #if defined(__GNUC__)
@@ -46,6 +48,7 @@ typedef void (*nn_pd_setmultiout_fn)(t_signal **sig, int nchans);
 
 static t_class *nn_tilde_class;
 static nn_pd_setmultiout_fn nn_pd_setmultiout;
+static struct nn_tilde *nn_tilde_live;
 
 /* Overrun warnings: at most one per this many milliseconds of logical time per object. */
 #define NN_TILDE_OVERRUN_INTERVAL_MS 2000.0
@@ -60,6 +63,7 @@ typedef struct nn_tilde {
     t_clock *poll_clock;
     nn_stream *stream;
     nn_downloader *downloader;
+    int downloads_pending; /* started, result not delivered yet */
 
     /* What the user asked for; the stream reports what is in effect. */
     t_symbol *method;
@@ -69,6 +73,7 @@ typedef struct nn_tilde {
     bool offline;
     bool enabled;
     t_symbol *api_url;
+    t_symbol *fitting_path; /* last model file whose method fits the inlets and outlets */
 
     /* Signal inlets and outlets (fixed at creation unless -m). */
     int n_inlets;
@@ -87,6 +92,8 @@ typedef struct nn_tilde {
     int n_in_vecs;
     int n_out_vecs;
     size_t scratch_size;
+
+    struct nn_tilde *next_live; /* list of live objects, for nn_tilde_at_exit */
 
     uint64_t seen_blocks;
     uint64_t seen_overruns;
@@ -174,6 +181,30 @@ static bool nn_tilde_atom_int(const t_atom *a, long long *out)
     return true;
 }
 
+/* `pd quit` calls exit() without freeing objects, and libtorch's libraries (oneDNN) register
+ * static caches the first time a model runs: their destructors must not run under an
+ * inference still in flight. Handlers run in reverse order of registration, so the handler
+ * that stops every worker is registered again after each model load and warm-up (it is
+ * idempotent; the count is bounded since the first few registrations already come late). */
+#define NN_TILDE_MAX_EXIT_HANDLERS 64
+
+static void nn_tilde_at_exit(void)
+{
+    for (t_nn_tilde *x = nn_tilde_live; x; x = x->next_live) {
+        nn_downloader_free(x->downloader);
+        x->downloader = NULL;
+        nn_stream_free(x->stream);
+        x->stream = NULL;
+    }
+}
+
+static void nn_tilde_register_exit(void)
+{
+    static int registered;
+    if (registered < NN_TILDE_MAX_EXIT_HANDLERS && atexit(nn_tilde_at_exit) == 0)
+        registered++;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* engine events (main thread, inside nn_stream_poll)                                       */
 /* ---------------------------------------------------------------------------------------- */
@@ -184,11 +215,36 @@ static void nn_tilde_on_event(void *user, const nn_event *event)
     switch (event->kind) {
     case NN_EVENT_LOADED: {
         logpost(x, PD_DEBUG, "nn~: %s", event->message ? event->message : "loaded");
+        const nn_model *model = nn_stream_model(x->stream);
         const nn_method_info *m = nn_stream_method(x->stream);
-        if (x->multichannel && m && (m->in_channels != x->mc_in_channels || m->out_channels != x->mc_out_channels)) {
-            post("nn~: dimensions changed: %d in, %d out", m->in_channels, m->out_channels);
-            canvas_update_dsp();
+        if (!model || !m)
+            break;
+        if (x->multichannel) {
+            if (m->in_channels != x->mc_in_channels || m->out_channels != x->mc_out_channels) {
+                post("nn~: dimensions changed: %d in, %d out", m->in_channels, m->out_channels);
+                canvas_update_dsp();
+            }
+        } else if (m->in_channels != x->n_inlets || m->out_channels != x->n_outlets) {
+            /* Only a `load` can get here (method is checked before it is queued): the new
+             * file's dimensions are known once it is loaded, so go back to the last file
+             * that fitted this object's inlets and outlets. */
+            pd_error(x,
+                     "nn~: load: method '%s' of %s has %d input(s) and %d output(s) but this [nn~] has %d signal "
+                     "inlet(s) and %d signal outlet(s); going back to %s (create a new [nn~] for it, or use -m on "
+                     "Pd >= 0.54)",
+                     m->name, nn_model_path(model), m->in_channels, m->out_channels, x->n_inlets, x->n_outlets,
+                     x->fitting_path ? x->fitting_path->s_name : "no model");
+            nn_error err;
+            nn_error_clear(&err);
+            if (x->fitting_path && (nn_stream_load(x->stream, x->fitting_path->s_name, &err) != NN_OK ||
+                                    nn_stream_set_method(x->stream, x->method->s_name, &err) != NN_OK))
+                pd_error(x, "nn~: load: %s", err.message);
+            nn_tilde_poll_soon(x);
+            break;
         }
+        x->fitting_path = gensym(nn_model_path(model));
+        x->method = gensym(m->name);
+        nn_tilde_register_exit();
         break;
     }
     case NN_EVENT_ERROR: pd_error(x, "nn~: %s", event->message ? event->message : nn_strerror(event->status)); break;
@@ -222,6 +278,7 @@ static void nn_tilde_on_download(void *user, const nn_download_event *event)
     case NN_DOWNLOAD_STARTED: post("nn~: downloading model %s...", event->card ? event->card : ""); break;
     case NN_DOWNLOAD_PROGRESS: break;
     case NN_DOWNLOAD_DONE: {
+        x->downloads_pending--;
         post("nn~: model %s downloaded to %s", event->card ? event->card : "", event->path ? event->path : "");
         t_atom a[2];
         SETSYMBOL(&a[0], gensym(event->card ? event->card : ""));
@@ -230,6 +287,7 @@ static void nn_tilde_on_download(void *user, const nn_download_event *event)
         break;
     }
     case NN_DOWNLOAD_FAILED:
+        x->downloads_pending--;
         pd_error(x, "nn~: download of %s failed: %s", event->card ? event->card : "",
                  event->message ? event->message : nn_strerror(event->status));
         break;
@@ -238,11 +296,15 @@ static void nn_tilde_on_download(void *user, const nn_download_event *event)
 
 static void nn_tilde_tick(t_nn_tilde *x)
 {
+    /* Read "busy" before polling: a command that finishes in between has pushed its event
+     * already, so this poll delivers it and no event waits for a later tick. */
+    bool busy = x->stream && nn_stream_busy(x->stream);
     if (x->stream)
         nn_stream_poll(x->stream);
     if (x->downloader)
         nn_downloader_poll(x->downloader);
-    if ((x->stream && nn_stream_busy(x->stream)) || (x->downloader && nn_downloader_busy(x->downloader)))
+    /* A finished download waits for poll to report it: count results, not running jobs. */
+    if (busy || x->downloads_pending > 0)
         clock_delay(x->poll_clock, NN_TILDE_POLL_MS);
 }
 
@@ -312,6 +374,10 @@ static nn_stream *nn_tilde_open(t_nn_tilde *x, t_symbol *name)
         return NULL;
     }
     nn_stream_set_enabled(stream, x->enabled);
+    /* The first state is built by the engine's worker; waiting for it here (creation may
+     * take time, as loading does) makes the first block deterministic in every mode. */
+    nn_stream_wait_idle(stream);
+    nn_tilde_register_exit();
     return stream;
 }
 
@@ -336,7 +402,11 @@ static t_int *nn_tilde_perform(t_int *w)
     t_nn_tilde *x = (t_nn_tilde *)w[1];
     int n = (int)w[2];
 #ifdef NN_RTSAN
-    __rtsan_realtime_enter();
+    /* Offline and synchronous streams wait or run the model here by the user's choice;
+     * only the threaded mode promises real-time safety. */
+    bool realtime = !x->stream || nn_stream_mode_get(x->stream) == NN_STREAM_THREADED;
+    if (realtime)
+        __rtsan_realtime_enter();
 #endif
     if (x->stream && x->prepared) {
         for (int i = 0; i < x->n_in_vecs; i++)
@@ -356,7 +426,8 @@ static t_int *nn_tilde_perform(t_int *w)
             memset(x->out_vecs[j], 0, sizeof(t_sample) * (size_t)n);
     }
 #ifdef NN_RTSAN
-    __rtsan_realtime_exit();
+    if (realtime)
+        __rtsan_realtime_exit();
 #endif
     return w + 3;
 }
@@ -546,6 +617,7 @@ static void nn_tilde_load(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
             return;
         }
         x->stream = stream;
+        x->fitting_path = gensym(nn_model_path(nn_stream_model(stream)));
         if (x->multichannel)
             canvas_update_dsp();
         else
@@ -903,6 +975,8 @@ static void nn_tilde_download(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv
     if (nn_downloader_start(d, argv[0].a_w.w_symbol->s_name, argc == 2 ? argv[1].a_w.w_symbol->s_name : NULL,
                             &err) != NN_OK)
         pd_error(x, "nn~: download: %s", err.message);
+    else
+        x->downloads_pending++;
     nn_tilde_poll_soon(x);
 }
 
@@ -1000,6 +1074,8 @@ static void *nn_tilde_new(t_symbol *s, int argc, t_atom *argv)
 
     if (model_name)
         x->stream = nn_tilde_open(x, model_name);
+    if (x->stream)
+        x->fitting_path = gensym(nn_model_path(nn_stream_model(x->stream)));
     const nn_method_info *m = x->stream ? nn_stream_method(x->stream) : NULL;
     if (x->multichannel) {
         x->n_inlets = 1;
@@ -1013,11 +1089,24 @@ static void *nn_tilde_new(t_symbol *s, int argc, t_atom *argv)
     for (int j = 0; j < x->n_outlets; j++)
         outlet_new(&x->obj, &s_signal);
     x->info = outlet_new(&x->obj, NULL);
+    x->next_live = nn_tilde_live;
+    nn_tilde_live = x;
     return x;
 }
 
+static void nn_tilde_unlist(t_nn_tilde *x)
+{
+    for (t_nn_tilde **p = &nn_tilde_live; *p; p = &(*p)->next_live)
+        if (*p == x) {
+            *p = x->next_live;
+            break;
+        }
+}
+
+
 static void nn_tilde_free(t_nn_tilde *x)
 {
+    nn_tilde_unlist(x);
     nn_downloader_free(x->downloader);
     nn_stream_free(x->stream);
     nn_tilde_free_dsp(x);
