@@ -207,9 +207,10 @@ nn_status read_methods(nn_torch *t, const std::string &file, nn_model_meta *meta
                 names.push_back(method.name());
     }
     if (names.empty())
-        return nn_error_set(err, NN_ERR_NOT_NN_MODEL,
-                            "%s: not an nn~ model (no get_methods() list and no method with '<method>_params')",
-                            file.c_str());
+        return nn_error_set(err, NN_ERR_NOT_NN_MODEL, "%s: not an nn~ model (%s)", file.c_str(),
+                            has_method(m, "get_methods")
+                                ? "get_methods() lists no method"
+                                : "no get_methods() list and no method with '<method>_params'");
 
     meta->methods = alloc_array<nn_method_info>(names.size());
     for (const auto &name : names) {
