@@ -237,3 +237,24 @@ def test_bad_card_is_refused_before_any_request(run):
     """Card checks happen before the network: the API URL here is unreachable."""
     result = run("download", "../../etc/passwd")
     check_failure(result, 2)
+
+
+def test_interrupt_leaves_no_file(nntilde, models, workdir):
+    """SIGINT in the middle of a render removes the temporary file."""
+    import signal
+    import subprocess
+    import time
+    write_wav(workdir / "long.wav", make_signal(48000 * 20))
+    out_dir = workdir / "out"
+    proc = subprocess.Popen([nntilde, "run", "-q", "-b", "1024", os.path.join(models, "slow.ts"),
+                             str(workdir / "long.wav"), str(out_dir / "o.wav")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not os.listdir(out_dir) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, f"render ended before it could be interrupted: {proc.stderr.read()}"
+    temp = os.listdir(out_dir)
+    assert len(temp) == 1 and temp[0].startswith(".o.wav.nntilde-"), temp
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == -signal.SIGINT
+    assert_no_output(out_dir)
