@@ -17,6 +17,8 @@
 #include "nn/nn.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,9 +177,12 @@ static void bench_engine_vs_raw(const char *name, const char *method, int b)
     free(out);
 }
 
-/* Eight THREADED streams, one audio thread paced like a sound card. */
+/* Eight THREADED streams, one audio thread paced like a sound card (with
+ * SCHED_FIFO priority, as audio hosts do, when the system allows it). */
 static void bench_eight_realtime(const char *name, const char *method, int b)
 {
+    struct sched_param param = {.sched_priority = 10};
+    bool fifo = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
     nn_stream *streams[STREAMS];
     for (int i = 0; i < STREAMS; i++)
         streams[i] = stream_new(name, method, b, NN_STREAM_THREADED);
@@ -216,7 +221,10 @@ static void bench_eight_realtime(const char *name, const char *method, int b)
         blocks += nn_stream_blocks(streams[i]);
         printf("%s%llu", i ? ", " : "", (unsigned long long)nn_stream_overruns(streams[i]));
     }
-    printf("], \"overruns_total\": %llu, \"blocks_total\": %llu},\n", overruns, blocks);
+    printf("], \"overruns_total\": %llu, \"blocks_total\": %llu, \"audio_thread_fifo\": %s},\n", overruns, blocks,
+           fifo ? "true" : "false");
+    param.sched_priority = 0;
+    pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
     for (int i = 0; i < STREAMS; i++)
         nn_stream_free(streams[i]);
 }

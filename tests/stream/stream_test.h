@@ -22,6 +22,8 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +135,23 @@ static inline void st_sleep(double seconds)
     ts.tv_sec = (time_t)seconds;
     ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
     nanosleep(&ts, NULL);
+}
+
+/* Give the calling thread the real-time priority an audio host gives its
+ * audio thread, when the system allows it (it does for root, or with an
+ * rtprio limit). Without it a waking worker may preempt the "audio" thread
+ * for a whole time slice, which a real audio thread never sees. Returns
+ * whether it worked; the tests hold either way. */
+static inline bool st_realtime_priority(void)
+{
+    struct sched_param param = {.sched_priority = 10};
+    return pthread_setschedparam(pthread_self(), SCHED_FIFO, &param) == 0;
+}
+
+static inline void st_normal_priority(void)
+{
+    struct sched_param param = {.sched_priority = 0};
+    pthread_setschedparam(pthread_self(), SCHED_OTHER, &param);
 }
 
 #endif /* NN_STREAM_TEST_H */

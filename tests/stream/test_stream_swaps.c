@@ -39,6 +39,7 @@ static bool allowed(float v)
 static void *audio_main(void *arg)
 {
     audio *a = arg;
+    st_realtime_priority();
     float in[N], out[N];
     for (int i = 0; i < N; i++)
         in[i] = 0.5f;
