@@ -70,10 +70,6 @@ int nn_cli_attribute_assign(nn_model *model, const char *assignment);
 
 /* ---- sound files -------------------------------------------------------- */
 
-/* Major format from a name ("wav", "flac", ...) or a path's extension; 0 when
- * unknown. */
-int nn_cli_format_major(const char *name_or_path, bool is_path);
-
 /* Parse `--format MAJOR[:SUBTYPE]` (e.g. "wav:float", "flac:pcm24"). */
 bool nn_cli_format_parse(const char *text, int *major, int *subtype);
 

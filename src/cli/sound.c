@@ -38,7 +38,8 @@ static const name_code subtypes[] = {
     {"vorbis", SF_FORMAT_VORBIS}, {"opus", SF_FORMAT_OPUS},
 };
 
-int nn_cli_format_major(const char *name_or_path, bool is_path)
+/* libsndfile major format for a name ("wav") or a path's extension; 0 when unknown. */
+static int format_major(const char *name_or_path, bool is_path)
 {
     const char *ext = name_or_path;
     if (is_path) {
@@ -83,7 +84,7 @@ bool nn_cli_format_parse(const char *text, int *major, int *subtype)
         if (!found)
             return false;
     }
-    *major = nn_cli_format_major(buf, false);
+    *major = format_major(buf, false);
     return *major != 0;
 }
 
@@ -97,7 +98,7 @@ int nn_cli_format_choose(int requested_major, int requested_subtype, const char 
                          int channels, int sample_rate)
 {
     int input_major = input_format & SF_FORMAT_TYPEMASK;
-    int major = requested_major ? requested_major : nn_cli_format_major(out_path, true);
+    int major = requested_major ? requested_major : format_major(out_path, true);
     if (!major)
         major = input_major;
     if (requested_subtype)
@@ -120,6 +121,7 @@ int nn_cli_format_choose(int requested_major, int requested_subtype, const char 
 
 struct nn_cli_output {
     SNDFILE *file;
+    int fd; /* ours to close: libsndfile does not own it */
     char *path;
     char *temp;
 };
@@ -199,7 +201,8 @@ int nn_cli_output_open(const char *path, int format, int channels, int sample_ra
         return NN_CLI_BAD_OUTPUT;
     }
     SF_INFO info = {.samplerate = sample_rate, .channels = channels, .format = format};
-    output->file = sf_open_fd(fd, SFM_WRITE, &info, SF_TRUE);
+    output->file = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
+    output->fd = fd;
     if (!output->file) {
         nn_cli_error(path, "cannot write this format: %s", sf_strerror(NULL));
         close(fd);
@@ -228,8 +231,10 @@ int nn_cli_output_commit(nn_cli_output *output)
 {
     int code = NN_CLI_OK;
     sf_write_sync(output->file);
-    if (sf_close(output->file) != 0) {
-        nn_cli_error(output->path, "write failed: %s", sf_strerror(NULL));
+    int closed = sf_close(output->file);
+    int fd_closed = close(output->fd);
+    if (closed != 0 || fd_closed != 0) {
+        nn_cli_error(output->path, "write failed: %s", closed ? sf_error_number(closed) : strerror(errno));
         code = NN_CLI_BAD_OUTPUT;
     } else if (rename(output->temp, output->path) != 0) {
         nn_cli_error(output->path, "cannot write: %s", strerror(errno));
@@ -246,6 +251,7 @@ void nn_cli_output_abort(nn_cli_output *output)
     if (!output)
         return;
     sf_close(output->file);
+    close(output->fd);
     unlink(output->temp);
     output_free(output);
 }
