@@ -109,8 +109,8 @@ static int parse_options(int argc, char **argv, bench_options *o)
         case 'm': o->method = optarg; break;
         case 'b':
             if (!nn_cli_parse_int(optarg, 0, NN_MAX_BUFFER_SIZE, &v)) {
-                nn_cli_error("bench", "--bufsize: expected a whole number from 0 to %d, got '%s'",
-                             NN_MAX_BUFFER_SIZE, optarg);
+                nn_cli_error("bench", "--bufsize: expected a whole number from 0 to %d, got '%s'", NN_MAX_BUFFER_SIZE,
+                             optarg);
                 return NN_CLI_USAGE;
             }
             o->buffer_size = (int)v;
@@ -477,8 +477,8 @@ static void print_results(const bench_options *o, const char *path, int B, doubl
         cJSON_Delete(root);
         return;
     }
-    printf("model: %s, method %s, buffer %d samples (%.1f ms at %.0f Hz)\n", path, o->method, B,
-           audio_per_block * 1e3, sample_rate);
+    printf("model: %s, method %s, buffer %d samples (%.1f ms at %.0f Hz)\n", path, o->method, B, audio_per_block * 1e3,
+           sample_rate);
     printf("libtorch %s, %d intra-op thread%s, BLAS: %s\n", nn_backend_version(), nn_backend_threads(),
            nn_backend_threads() == 1 ? "" : "s", nn_backend_blas());
     printf("raw:      %d blocks: median %.3f ms, p99 %.3f ms, max %.3f ms; real-time factor %.3f%s\n", raw->blocks,

@@ -45,8 +45,8 @@ static void check_blas(void)
 {
     const char *blas = nn_backend_blas();
     printf("BLAS:               %s\n", blas);
-    bool optimised = strstr(blas, "openblas") || strstr(blas, "mkl") || strstr(blas, "blis") ||
-                     strstr(blas, "atlas") || strstr(blas, "Accelerate");
+    bool optimised = strstr(blas, "openblas") || strstr(blas, "mkl") || strstr(blas, "blis") || strstr(blas, "atlas") ||
+                     strstr(blas, "Accelerate");
     if (strcmp(blas, "unknown") == 0) {
         printf("  note: the BLAS library could not be identified\n");
     } else if (!optimised) {
@@ -164,7 +164,8 @@ int nn_cli_doctor(int argc, char **argv)
     }
     problems = 0;
     printf("nntilde:            %s\n", NN_VERSION_STRING);
-    printf("libtorch:           %s (%s)\n", nn_backend_version(), nn_backend_has_cuda() ? "CUDA available" : "CPU only");
+    printf("libtorch:           %s (%s)\n", nn_backend_version(),
+           nn_backend_has_cuda() ? "CUDA available" : "CPU only");
     printf("libsndfile:         %s\n", sf_version_string());
     printf("libsamplerate:      %s\n", src_get_version());
     check_blas();

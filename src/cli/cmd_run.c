@@ -47,18 +47,18 @@ typedef struct run_options {
 /* Everything the render loop owns. Sizes in frames unless noted. */
 typedef struct run_state {
     nn_stream *stream;
-    int file_channels;   /* F */
-    int n_inputs;        /* batch * in_channels: stream input pointers */
-    int n_outputs;       /* batch * out_channels: stream output pointers = output file channels */
-    int vector;          /* n: host vector handed to nn_stream_process */
-    int *in_map;         /* stream input pointer -> file channel, or -1 (silent) */
-    float *acc;          /* interleaved model-rate input waiting for a full vector [vector][F] */
+    int file_channels; /* F */
+    int n_inputs;      /* batch * in_channels: stream input pointers */
+    int n_outputs;     /* batch * out_channels: stream output pointers = output file channels */
+    int vector;        /* n: host vector handed to nn_stream_process */
+    int *in_map;       /* stream input pointer -> file channel, or -1 (silent) */
+    float *acc;        /* interleaved model-rate input waiting for a full vector [vector][F] */
     int acc_fill;
-    float *in_planes;    /* [n_inputs][vector] */
-    float *out_planes;   /* [n_outputs][vector] */
+    float *in_planes;  /* [n_inputs][vector] */
+    float *out_planes; /* [n_outputs][vector] */
     const float **in_ptrs;
     float **out_ptrs;
-    float *out_frames;   /* interleaved output staging [vector][n_outputs] */
+    float *out_frames; /* interleaved output staging [vector][n_outputs] */
 
     int64_t stream_frames; /* frames processed by the engine so far */
     int64_t drop;          /* leading engine frames to drop (latency) */
@@ -77,8 +77,8 @@ typedef struct run_state {
 
     const char *in_path;
     char model_path[4096]; /* a copy: the stream frees the model on failure */
-    nn_error failure; /* first error event from the engine */
-    int code; /* first exit code set by a failed step */
+    nn_error failure;      /* first error event from the engine */
+    int code;              /* first exit code set by a failed step */
 } run_state;
 
 static void usage(FILE *to)
@@ -126,18 +126,12 @@ static int parse_options(int argc, char **argv, run_options *o)
 {
     enum { OPT_KEEP = 256, OPT_BATCH, OPT_FRAMES, OPT_VERSION };
     static const struct option options[] = {
-        {"method", required_argument, NULL, 'm'},
-        {"bufsize", required_argument, NULL, 'b'},
-        {"set", required_argument, NULL, 's'},
-        {"format", required_argument, NULL, 'f'},
-        {"keep-latency", no_argument, NULL, OPT_KEEP},
-        {"batch-channels", no_argument, NULL, OPT_BATCH},
-        {"frames", no_argument, NULL, OPT_FRAMES},
-        {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0},
+        {"method", required_argument, NULL, 'm'},      {"bufsize", required_argument, NULL, 'b'},
+        {"set", required_argument, NULL, 's'},         {"format", required_argument, NULL, 'f'},
+        {"keep-latency", no_argument, NULL, OPT_KEEP}, {"batch-channels", no_argument, NULL, OPT_BATCH},
+        {"frames", no_argument, NULL, OPT_FRAMES},     {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},           {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},   {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof *o);
     o->method = "forward";
@@ -612,7 +606,8 @@ static int run(const run_options *o)
     if (method.out_ratio > 1) {
         /* Latent values are not bounded by [-1, 1]: keep them in float when the
          * container allows it and no subtype was asked for. */
-        SF_INFO probe = {.samplerate = in_info.samplerate, .channels = st.n_outputs,
+        SF_INFO probe = {.samplerate = in_info.samplerate,
+                         .channels = st.n_outputs,
                          .format = (in_info.format & SF_FORMAT_TYPEMASK) | SF_FORMAT_FLOAT};
         if (sf_format_check(&probe))
             out_format_base = probe.format;
@@ -625,8 +620,8 @@ static int run(const run_options *o)
     } else if (o->frames) {
         fprintf(stderr, "nntilde: method '%s' has output ratio 1: --frames changes nothing\n", method.name);
     }
-    int format = nn_cli_format_choose(o->format_major, o->format_subtype, o->out_path, out_format_base, st.n_outputs,
-                                      out_rate);
+    int format =
+        nn_cli_format_choose(o->format_major, o->format_subtype, o->out_path, out_format_base, st.n_outputs, out_rate);
     if (!format) {
         nn_cli_error(o->out_path, "no valid output format for %d channels at %d Hz with these format options",
                      st.n_outputs, out_rate);

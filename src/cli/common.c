@@ -177,8 +177,8 @@ static void list_attributes(const nn_model *model, char *buf, size_t size)
     if (n == 0)
         snprintf(buf, size, "the model has none");
     for (int i = 0; i < n && used < size; i++)
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "available: ",
-                                 nn_model_attribute(model, i)->name);
+        used += (size_t)snprintf(buf + used, size - used, "%s%s",
+                                 i ? ", " : "available: ", nn_model_attribute(model, i)->name);
 }
 
 /* Split `text` at commas into at most `max` pieces (modifies text). */

@@ -32,9 +32,9 @@ static const name_code major_aliases[] = {
 };
 
 static const name_code subtypes[] = {
-    {"pcm8", SF_FORMAT_PCM_S8},  {"u8", SF_FORMAT_PCM_U8},       {"pcm16", SF_FORMAT_PCM_16},
-    {"pcm24", SF_FORMAT_PCM_24}, {"pcm32", SF_FORMAT_PCM_32},    {"float", SF_FORMAT_FLOAT},
-    {"double", SF_FORMAT_DOUBLE}, {"ulaw", SF_FORMAT_ULAW},      {"alaw", SF_FORMAT_ALAW},
+    {"pcm8", SF_FORMAT_PCM_S8},   {"u8", SF_FORMAT_PCM_U8},    {"pcm16", SF_FORMAT_PCM_16},
+    {"pcm24", SF_FORMAT_PCM_24},  {"pcm32", SF_FORMAT_PCM_32}, {"float", SF_FORMAT_FLOAT},
+    {"double", SF_FORMAT_DOUBLE}, {"ulaw", SF_FORMAT_ULAW},    {"alaw", SF_FORMAT_ALAW},
     {"vorbis", SF_FORMAT_VORBIS}, {"opus", SF_FORMAT_OPUS},
 };
 
@@ -301,7 +301,8 @@ int nn_cli_sound_read_all(const char *path, float **data, int64_t *channels, int
     }
     for (sf_count_t t = 0; t < info.frames; t++) {
         for (int c = 0; c < info.channels; c++)
-            planar[(size_t)c * (size_t)info.frames + (size_t)t] = interleaved[(size_t)t * (size_t)info.channels + (size_t)c];
+            planar[(size_t)c * (size_t)info.frames + (size_t)t] =
+                interleaved[(size_t)t * (size_t)info.channels + (size_t)c];
     }
     free(interleaved);
     *data = planar;
