@@ -16,6 +16,7 @@
 
 #include <dlfcn.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1121,7 +1122,8 @@ NN_PD_EXPORT void nn_tilde_setup(void)
         memcpy(&nn_pd_setmultiout, &symbol, sizeof symbol);
     nn_tilde_class = class_new(gensym("nn~"), (t_newmethod)(t_method)nn_tilde_new, (t_method)nn_tilde_free, sizeof(t_nn_tilde),
                                nn_pd_setmultiout ? NN_PD_CLASS_MULTICHANNEL : CLASS_DEFAULT, A_GIMME, 0);
-    CLASS_MAINSIGNALIN(nn_tilde_class, t_nn_tilde, scalar_in);
+    /* What CLASS_MAINSIGNALIN does, without its null-pointer arithmetic (clang rejects it). */
+    class_domainsignalin(nn_tilde_class, (int)offsetof(t_nn_tilde, scalar_in));
     class_addmethod(nn_tilde_class, (t_method)nn_tilde_dsp, gensym("dsp"), A_CANT, 0);
     class_addbang(nn_tilde_class, nn_tilde_bang);
     class_addmethod(nn_tilde_class, (t_method)nn_tilde_enable, gensym("enable"), A_FLOAT, 0);

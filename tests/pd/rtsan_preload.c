@@ -7,9 +7,10 @@
  * interceptors (malloc, locks, thread calls, ...) see every call made while the externals'
  * audio code is in a real-time context. The preinit step is replaced by this constructor.
  */
-void __rtsan_init(void);
+void __rtsan_ensure_initialized(void);
 
+/* Idempotent: an interceptor may already have started the runtime during loading. */
 __attribute__((constructor(101))) static void nn_rtsan_preload_init(void)
 {
-    __rtsan_init();
+    __rtsan_ensure_initialized();
 }

@@ -6,6 +6,7 @@ of 1000 control messages during DSP, and the help patches."""
 import os
 
 import numpy as np
+import pytest
 
 import pdtest
 
@@ -263,7 +264,8 @@ def test_delete_while_worker_runs(tmp_path):
     assert run.errors == [], run.errors
 
 
-def test_thousand_messages_during_dsp(tmp_path):
+@pytest.mark.parametrize("flags", ["-offline", ""])
+def test_thousand_messages_during_dsp(tmp_path, flags):
     gain = pdtest.model("gain.ts")
     stateful = pdtest.model("stateful.ts")
 
@@ -289,16 +291,18 @@ def test_thousand_messages_during_dsp(tmp_path):
             main.connect(m, 0, send, 0)
 
     x = pdtest.test_signal(FRAMES)
-    run, outs = pdtest.render(f"nn~ -offline {gain} forward 512", list(x), 1, FRAMES, str(tmp_path), extra_main=burst,
+    run, outs = pdtest.render(f"nn~ {flags} {gain} forward 512", list(x), 1, FRAMES, str(tmp_path), extra_main=burst,
                               at=[(300, "bang")])
     run.check_alive()
-    # -offline: blocks wait for queued swaps, so by 300 ms every command has been applied and
-    # the last iteration (an odd one) left stateful.ts at B = 512.
-    info = run.info()
-    assert info["model"] == [stateful] and info["bufsize"] == ["512"] and info["method"] == ["forward"], info
+    if flags == "-offline":
+        # Blocks wait for queued swaps, so by 300 ms every command has been applied and the
+        # last iteration (an odd one) left stateful.ts at B = 512.
+        info = run.info()
+        assert info["model"] == [stateful] and info["bufsize"] == ["512"] and info["method"] == ["forward"], info
     # Every second load brings stateful.ts, which has no attribute 'gain': the engine says so
-    # once per such set. Nothing else may fail.
-    others = [e for e in run.errors if "no attribute 'gain'" not in e]
+    # once per such set; threaded, pd -batch runs faster than real time and blocks are late.
+    # Nothing else may fail.
+    others = [e for e in run.errors if "no attribute 'gain'" not in e and "not ready in time" not in e]
     assert others == [], "\n".join(others[:20])
     assert np.isfinite(outs[0]).all()
 
