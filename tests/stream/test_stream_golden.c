@@ -92,7 +92,9 @@ static void check_stream(const golden *g, int n, int buffer_size, nn_stream_mode
     /* SYNCHRONOUS mode does not wait for the first state: make it ready. */
     nn_stream_wait_idle(stream);
     st_run_mono(stream, in, out, total, n);
-    assert_int_equal(nn_stream_latency(stream), latency);
+    if (nn_stream_latency(stream) != latency)
+        fail_msg("%s.%s n=%d bufsize=%d mode=%d: latency %d after the run, %d before", g->model, g->method, n,
+                 buffer_size, (int)mode, nn_stream_latency(stream), latency);
     double worst = 0;
     size_t worst_at = 0;
     for (size_t t = 0; t < g->frames; t++) {
