@@ -182,7 +182,7 @@ int nn_cli_output_open(const char *path, int format, int channels, int sample_ra
     }
     const char *slash = strrchr(path, '/');
     size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
-    sprintf(output->temp, "%.*s.%s.nntilde-XXXXXX", (int)dir_len, path, path + dir_len);
+    snprintf(output->temp, len + 32, "%.*s.%s.nntilde-XXXXXX", (int)dir_len, path, path + dir_len);
     int fd = mkstemp(output->temp);
     if (fd < 0) {
         nn_cli_error(path, "cannot write: %s", strerror(errno));
