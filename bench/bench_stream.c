@@ -154,14 +154,21 @@ static void bench_engine_vs_raw(const char *name, const char *method, int b)
     nn_model *model = load(name);
     int index = nn_model_method_find(model, method);
     nn_stream *stream = stream_new(name, method, b, NN_STREAM_OFFLINE);
-    /* Warm both up, then alternate and keep the best of three of each:
-     * shared machines are noisy, and the minimum is the least disturbed. */
+    /* Warm both up, then alternate (swapping which goes first) and keep the
+     * best of seven of each: shared machines are noisy, and the minimum is
+     * the least disturbed run. */
     raw_cpu(model, index, b, signal, (size_t)b * 4, out);
     engine_cpu(stream, signal, (size_t)b * 4, out);
     double raw = 1e30, engine = 1e30;
-    for (int round = 0; round < 3; round++) {
-        double r = raw_cpu(model, index, b, signal, frames, out);
-        double e = engine_cpu(stream, signal, frames, out);
+    for (int round = 0; round < 7; round++) {
+        double r, e;
+        if (round % 2) {
+            e = engine_cpu(stream, signal, frames, out);
+            r = raw_cpu(model, index, b, signal, frames, out);
+        } else {
+            r = raw_cpu(model, index, b, signal, frames, out);
+            e = engine_cpu(stream, signal, frames, out);
+        }
         raw = r < raw ? r : raw;
         engine = e < engine ? e : engine;
     }

@@ -368,9 +368,13 @@ static nn_status state_fit(engine_state *st, int n, nn_error *err)
             return nn_error_set(err, NN_ERR_BUFFER_SIZE, "vector size %d gives a buffer size above %d", n,
                                 NN_MAX_BUFFER_SIZE);
         if (b != st->b) {
+            int old_b = st->b;
             st->b = b;
-            if (!state_alloc_slots(st))
+            if (!state_alloc_slots(st)) {
+                /* The slots keep their old size, so B must too. */
+                st->b = old_b;
                 return nn_error_set(err, NN_ERR_NO_MEMORY, "cannot allocate %d-sample blocks", b);
+            }
             state_restart(st);
         }
     }
