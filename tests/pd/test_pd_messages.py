@@ -355,3 +355,38 @@ def test_nn_info(tmp_path):
     assert count(errors, "could not find model 'nosuchmodel_xyz'") == 1
     assert count(errors, "'nothere' is neither a method nor an attribute") == 1
     assert count(errors, "methods: no model loaded") == 1
+
+
+def test_overruns_counted_and_rate_limited(tmp_path):
+    # pd -batch runs far faster than real time and slow.ts takes milliseconds per block: a
+    # threaded [nn~] must drop blocks (silence), count them, and warn about it once, not
+    # once per block.
+    slow = pdtest.model("slow.ts")
+    x = pdtest.test_signal(FRAMES)
+    run, outs = pdtest.render(f"nn~ {slow} forward 256", list(x), 1, FRAMES, str(tmp_path), messages=["set work 500"],
+                              at=[(300, "bang")])
+    run.check_alive()
+    overruns = int(float(run.info()["overruns"][0]))
+    assert overruns > 0, "no block was late although Pd ran faster than the model"
+    warnings = [e for e in run.errors if "not ready in time" in e]
+    assert len(warnings) == 1, "\n".join(run.errors)
+    assert len(run.errors) == 1, "\n".join(run.errors)
+    latency = 2 * 256 - 64
+    got = outs[0][latency:]
+    ok = (got == 0) | (np.abs(got - x[0][: len(got)]) < 1e-6)
+    assert ok.all(), "late blocks must be silence, never stale or foreign samples"
+
+
+def test_gpu_message_without_cuda(tmp_path):
+    gain = pdtest.model("gain.ts")
+    main = pdtest.Patch()
+    nn = main.obj(f"nn~ -offline {gain} forward 256")
+    load = main.obj("loadbang")
+    m = main.msg("gpu 1 \\, gpu 0")
+    main.connect(load, 0, m, 0)
+    main.connect(m, 0, nn, 0)
+    pdtest.finish(main)
+    run = pdtest.run_pd(main, str(tmp_path))
+    run.check_alive()
+    assert run.errors == [], run.errors
+    assert count(run.lines, "GPU mode not available") == 1, run.lines
