@@ -176,6 +176,12 @@ def test_run_output_format(run, models, tmp_path):
     assert result.returncode == 0, result.stderr
     with open(tmp_path / "out.flac", "rb") as f:
         assert f.read(4) == b"fLaC"
+    # FLAC in (24-bit, chosen for the float input), float WAV out by --format.
+    result = run("run", gain, "--format", "wav:float", tmp_path / "out.flac", tmp_path / "back.bin")
+    assert result.returncode == 0, result.stderr
+    y, rate, tag, bits = read_wav(tmp_path / "back.bin")
+    assert (rate, tag, bits) == (48000, 3, 32) and y.shape == x.shape
+    assert np.abs(y - x).max() <= 1.0 / (1 << 23) + 1e-7
 
 
 def test_run_batch_channels(run, fixtures, tmp_path):
