@@ -390,3 +390,35 @@ def test_gpu_message_without_cuda(tmp_path):
     run.check_alive()
     assert run.errors == [], run.errors
     assert count(run.lines, "GPU mode not available") == 1, run.lines
+
+
+def test_model_lookup(tmp_path):
+    # Patch folder (".ts" added), Pd's search path, the per-user models folder, absolute path.
+    import shutil
+    work = str(tmp_path)
+    shutil.copy(pdtest.model("gain.ts"), os.path.join(work, "in_patch_folder.ts"))
+    search = os.path.join(work, "search")
+    os.makedirs(os.path.join(work, "user_models"), exist_ok=True)
+    os.makedirs(search, exist_ok=True)
+    shutil.copy(pdtest.model("stateful.ts"), os.path.join(search, "on_search_path.ts"))
+    shutil.copy(pdtest.model("multi.ts"), os.path.join(work, "user_models", "in_user_folder.ts"))
+    names = {"in_patch_folder": os.path.join(work, "in_patch_folder.ts"),
+             "on_search_path.ts": os.path.join(search, "on_search_path.ts"),
+             "in_user_folder": os.path.join(work, "user_models", "in_user_folder.ts"),
+             pdtest.model("ratios.ts"): pdtest.model("ratios.ts")}
+    main = pdtest.Patch()
+    load = main.obj("loadbang")
+    for i, name in enumerate(names):
+        nn = main.obj(f"nn~ -offline {name} forward 4096" if "ratios" not in name else f"nn~ -offline {name} encode")
+        outlets = 2 if "in_user_folder" in name else 1
+        pr = main.obj(f"print found{i}")
+        main.connect(nn, outlets, pr, 0)
+        m = main.msg("bang")
+        main.connect(load, 0, m, 0)
+        main.connect(m, 0, nn, 0)
+    pdtest.finish(main, dsp=False)
+    run = pdtest.run_pd(main, work, args=("-path", search), models_on_path=False)
+    run.check_alive()
+    assert run.errors == [], run.errors
+    for i, path in enumerate(names.values()):
+        assert run.info(f"found{i}")["model"] == [path], (i, run.info(f"found{i}"))
