@@ -65,7 +65,9 @@ typedef struct engine_slot {
 } engine_slot;
 
 typedef struct engine_state {
-    /* Immutable once published. */
+    /* Immutable once published, except B (and the slots) of a synchronous
+     * state, which the audio thread resizes to the vector size: nothing else
+     * touches a synchronous state's slots. */
     model_ref *ref;
     int method;
     int in_ch, out_ch, in_ratio, out_ratio;
@@ -120,7 +122,6 @@ typedef struct event_node {
     char *message;
     int attribute;
     nn_value_list values;
-    uint64_t count;
     model_ref *ref; /* LOADED: the model the main thread's view moves to */
     int method;
 } event_node;
@@ -437,12 +438,15 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
         return nn_error_set(err, NN_ERR_BUFFER_SIZE, "buffer size %d is not a multiple of method '%s' ratios (%d, %d)",
                             b, info->name, info->in_ratio, info->out_ratio);
     }
+    /* Built anyway: the host may change its vector size (prepare) to one
+     * that fits, and until then the stream is silent. */
     if (n > 0 && st->b % n != 0) {
-        int b = st->b;
-        state_free(st);
-        return nn_error_set(err, NN_ERR_BUFFER_SIZE,
-                            "buffer size %d is not a multiple of the vector size %d (choose a multiple of %d)", b, n,
-                            n);
+        char message[NN_ERROR_MESSAGE_SIZE];
+        snprintf(message, sizeof message,
+                 "buffer size %d is not a multiple of the vector size %d; the stream outputs silence (choose a "
+                 "multiple of %d)",
+                 st->b, n, n);
+        event_error(s, NN_ERR_BUFFER_SIZE, message);
     }
     if (!state_alloc_slots(st)) {
         state_free(st);
@@ -924,7 +928,9 @@ static void run_command(nn_stream *s, command *cmd)
         return;
     }
     if (!s->latest) {
-        event_error(s, NN_ERR_INVALID_ARGUMENT, "no model is loaded");
+        /* The rate is kept for the next model; anything else needs one. */
+        if (cmd->kind != CMD_SAMPLE_RATE)
+            event_error(s, NN_ERR_INVALID_ARGUMENT, "no model is loaded");
         return;
     }
     nn_model *model = s->latest->ref->model;

@@ -3,11 +3,11 @@
  *
  * For each golden entry of kind "stream" (gain.forward, stateful.forward,
  * ratios.encode) the generator ran the method once on the whole signal in
- * Python torch. Streaming the same signal through the engine, in host vectors
- * of several sizes and with several buffer sizes, in OFFLINE and SYNCHRONOUS
- * mode, must give the same samples once shifted by nn_stream_latency():
- * stateless and stateful models alike (the model's streaming cache carries
- * over between blocks).
+ * Python torch. Streaming the same signal through the engine, in host
+ * vectors of 1, 32, 64, 100, 512 and 4096 samples and with several buffer
+ * sizes, in OFFLINE and SYNCHRONOUS mode, must give the same samples once
+ * shifted by nn_stream_latency(): stateless and stateful models alike (the
+ * model's streaming cache carries over between blocks).
  */
 #include "stream_test.h"
 
@@ -130,6 +130,7 @@ static void check_entry(const char *id)
     } runs[] = {
         {64, 4096, NN_STREAM_OFFLINE}, {1, 256, NN_STREAM_OFFLINE},   {100, 0, NN_STREAM_SYNCHRONOUS},
         {64, 0, NN_STREAM_SYNCHRONOUS}, {512, 2048, NN_STREAM_OFFLINE}, {32, 1024, NN_STREAM_SYNCHRONOUS},
+        {4096, 4096, NN_STREAM_OFFLINE}, {4096, 0, NN_STREAM_SYNCHRONOUS},
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)
         check_stream(&g, runs[i].n, runs[i].buffer_size, runs[i].mode);

@@ -117,6 +117,7 @@ static void test_bad_vector_sizes(void **state)
     nn_error err;
     st_events events = {0};
     nn_stream *s = st_new("gain.ts", "forward", 4096, NN_STREAM_OFFLINE, 1, &events);
+    nn_stream_wait_idle(s);
     /* 4096 is not a multiple of 96 (nor of 48): a clear error, then silence. */
     assert_int_equal(nn_stream_prepare(s, 48000, 96, &err), NN_ERR_BUFFER_SIZE);
     assert_non_null(strstr(err.message, "multiple"));
@@ -130,13 +131,22 @@ static void test_bad_vector_sizes(void **state)
         nn_stream_process(s, ins, 1, outs, 1, 96);
         assert_true(all_equal(out, 96, 0.0f));
     }
-    /* The worker refuses to build a B that does not fit the vector size. */
+    /* A new B that does not fit the vector size either: an error event, and
+     * the stream stays silent (it uses B = 64 once the host picks n = 64). */
     assert_int_equal(nn_stream_set_buffer_size(s, 64, &err), NN_OK);
     nn_stream_wait_idle(s);
     nn_stream_poll(s);
     assert_int_equal(events.count[NN_EVENT_ERROR], 1);
     assert_int_equal(events.last_error, NN_ERR_BUFFER_SIZE);
-    assert_int_equal(nn_stream_buffer_size(s), 4096);
+    for (int i = 0; i < 20; i++) {
+        fill(out, 96, 7.0f);
+        nn_stream_process(s, ins, 1, outs, 1, 96);
+        assert_true(all_equal(out, 96, 0.0f));
+    }
+    assert_int_equal(nn_stream_buffer_size(s), 64);
+    assert_int_equal(nn_stream_latency(s), -1);
+    st_prepare(s, 48000, 64);
+    assert_int_equal(nn_stream_latency(s), 2 * 64 - 64);
 
     /* A vector larger than B. */
     nn_stream *small = st_new("gain.ts", "forward", 64, NN_STREAM_OFFLINE, 1, NULL);
