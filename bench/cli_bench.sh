@@ -4,7 +4,7 @@
 #
 # Renders a SHORT and a LONG stereo float WAV (minutes) through MODEL's METHOD with
 # `nntilde run` and reports, as one JSON object on stdout, each render's wall time,
-# real-time factor and peak resident memory (/usr/bin/time -v), and the ratio of the two
+# real-time factor and peak resident memory (getrusage of the child), and the ratio of the two
 # peaks (about 1.0 when memory is bounded; a whole-file load would make it LONG/SHORT).
 # Usage: bench/cli_bench.sh BUILD_DIR [MODEL] [METHOD] [SHORT_MIN] [LONG_MIN]
 #   defaults: MODEL=BUILD_DIR/models/rave.ts METHOD=forward SHORT_MIN=1 LONG_MIN=10
@@ -20,7 +20,6 @@ export OPENBLAS_NUM_THREADS=1
 
 [ -x "$nntilde" ] || { echo "cli_bench: $nntilde not built" >&2; exit 1; }
 [ -f "$model" ] || { echo "cli_bench: model $model missing (build the 'models' target)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "cli_bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -54,11 +53,15 @@ render() {
     make_wav "$in" "$minutes"
     local start end
     start=$(date +%s.%N)
-    /usr/bin/time -v "$nntilde" run -q "$model" -m "$method" "$in" "$out" 2>"$log" ||
+    # Peak RSS of the render alone (the only child of this Python), in KiB on Linux.
+    "$python" -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:], stderr=open(sys.argv[1], "w"))
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(r.returncode)' "$log" "$nntilde" run -q "$model" -m "$method" "$in" "$out" >"$work/rss_$1" ||
         { cat "$log" >&2; exit 1; }
     end=$(date +%s.%N)
     local rss
-    rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$log")
+    rss=$(cat "$work/rss_$1")
     rm -f "$in" "$out"
     echo "$minutes $rss $start $end"
 }
