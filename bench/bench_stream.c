@@ -17,8 +17,8 @@
 #include "nn/nn.h"
 
 #include <pthread.h>
-#include <stdbool.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

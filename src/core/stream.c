@@ -136,7 +136,7 @@ struct nn_stream {
      * by the control thread). */
     char *method_name;
     int requested;
-    engine_state *latest; /* newest built state: pending or current */
+    engine_state *latest;             /* newest built state: pending or current */
     int initial_requested, initial_b; /* immutable copies for the main thread */
 
     pthread_t runner, controller;
@@ -390,8 +390,7 @@ static nn_status state_fit(engine_state *st, int n, nn_error *err)
 
 /* Build a state for `method` of `ref`'s model: resolve B, allocate, warm up.
  * Control thread. Takes a reference on `ref` only on success. */
-static nn_status state_build(nn_stream *s, model_ref *ref, int method, int requested, engine_state **out,
-                             nn_error *err)
+static nn_status state_build(nn_stream *s, model_ref *ref, int method, int requested, engine_state **out, nn_error *err)
 {
     *out = NULL;
     nn_model *model = ref->model;
@@ -400,7 +399,8 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
         return nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s: no method with index %d", nn_model_path(model), method);
     int base_b = 0;
     bool synchronous = false, raised = false;
-    nn_status status = nn_buffer_size_resolve(requested, nn_model_max_ratio(model), &base_b, &synchronous, &raised, err);
+    nn_status status =
+        nn_buffer_size_resolve(requested, nn_model_max_ratio(model), &base_b, &synchronous, &raised, err);
     if (status != NN_OK)
         return status;
 
@@ -564,8 +564,8 @@ static void run_synchronous(nn_stream *s, engine_state *st)
 {
     nn_error err;
     pthread_mutex_lock(&st->model_lock);
-    nn_status status = nn_model_run(st->ref->model, st->method, st->batch, st->b, st->slots[0].in,
-                                    st->slots[0].out, &err);
+    nn_status status =
+        nn_model_run(st->ref->model, st->method, st->batch, st->b, st->slots[0].in, st->slots[0].out, &err);
     pthread_mutex_unlock(&st->model_lock);
     atomic_fetch_add_explicit(&s->blocks, 1, memory_order_relaxed);
     if (status != NN_OK && !st->run_failed)
@@ -685,8 +685,7 @@ static void copy_outputs(const engine_state *st, float *const *outputs, int n_ou
                 continue;
             dst += offset;
             if (block && c < st->out_ch) {
-                memcpy(dst,
-                       block + ((size_t)b * (size_t)st->out_ch + (size_t)c) * (size_t)st->b + (size_t)st->out_pos,
+                memcpy(dst, block + ((size_t)b * (size_t)st->out_ch + (size_t)c) * (size_t)st->b + (size_t)st->out_pos,
                        (size_t)take * sizeof(float));
                 memset(dst + take, 0, (size_t)(count - take) * sizeof(float));
             } else {
@@ -741,8 +740,8 @@ static void process_body(nn_stream *s, engine_state *st, const float *const *inp
     }
 }
 
-void nn_stream_process(nn_stream *s, const float *const *inputs, int n_inputs, float *const *outputs,
-                       int n_outputs, int n)
+void nn_stream_process(nn_stream *s, const float *const *inputs, int n_inputs, float *const *outputs, int n_outputs,
+                       int n)
 {
     if (n <= 0)
         return;
@@ -1159,7 +1158,8 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     atomic_init(&s->sample_rate, 0);
     atomic_init(&s->q_latency, -1);
     atomic_init(&s->q_buffer_size, b);
-    atomic_init(&s->q_mode, (int)((synchronous || cfg.mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : cfg.mode));
+    atomic_init(&s->q_mode,
+                (int)((synchronous || cfg.mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : cfg.mode));
     atomic_init(&s->overruns, 0);
     atomic_init(&s->blocks, 0);
     atomic_init(&s->enabled, true);
@@ -1286,8 +1286,12 @@ int nn_stream_poll(nn_stream *s)
             node->ref = old;
         }
         if (s->on_event) {
-            nn_event event = {node->kind, node->status, node->message ? node->message : "", node->attribute,
-                              node->kind == NN_EVENT_ATTRIBUTE_VALUE ? &node->values : NULL, 0};
+            nn_event event = {node->kind,
+                              node->status,
+                              node->message ? node->message : "",
+                              node->attribute,
+                              node->kind == NN_EVENT_ATTRIBUTE_VALUE ? &node->values : NULL,
+                              0};
             s->on_event(s->user, &event);
         }
         event_node_free(node);
@@ -1298,7 +1302,8 @@ int nn_stream_poll(nn_stream *s)
     if (overruns > s->reported_overruns) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        double since = (double)(now.tv_sec - s->last_notice.tv_sec) + 1e-9 * (double)(now.tv_nsec - s->last_notice.tv_nsec);
+        double since =
+            (double)(now.tv_sec - s->last_notice.tv_sec) + 1e-9 * (double)(now.tv_nsec - s->last_notice.tv_nsec);
         if (s->reported_overruns == 0 || since >= 1.0) {
             char message[160];
             snprintf(message, sizeof message,
@@ -1395,8 +1400,7 @@ nn_status nn_stream_set_method(nn_stream *s, const char *method, nn_error *err)
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "method: %s", s ? "no method name given" : "NULL stream");
     /* Checked at once unless a queued load may bring a model that has it. */
     if (atomic_load(&s->pending_loads) == 0 && s->view && nn_model_method_find(s->view->model, method) < 0)
-        return nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s has no method '%s'", nn_model_path(s->view->model),
-                            method);
+        return nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s has no method '%s'", nn_model_path(s->view->model), method);
     command *cmd = command_new(CMD_METHOD, method, 0);
     if (!cmd)
         return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
@@ -1438,8 +1442,7 @@ static bool value_fits(nn_type expected, const nn_value *v)
     case NN_TYPE_FLOAT: return v->type == NN_TYPE_FLOAT || v->type == NN_TYPE_INT;
     case NN_TYPE_STRING: return v->type == NN_TYPE_STRING && v->s;
     case NN_TYPE_TENSOR: return v->type == NN_TYPE_TENSOR && (v->data || v->frames == 0) && v->frames >= 0;
-    case NN_TYPE_BUFFER:
-        return v->type == NN_TYPE_BUFFER && v->data && v->channels > 0 && v->frames > 0;
+    case NN_TYPE_BUFFER: return v->type == NN_TYPE_BUFFER && v->data && v->channels > 0 && v->frames > 0;
     }
     return false;
 }
@@ -1449,16 +1452,14 @@ static nn_status check_values(const nn_attribute_info *info, const nn_value *val
     char types[256] = "";
     size_t used = 0;
     for (int i = 0; i < info->count && used < sizeof types; i++)
-        used += (size_t)snprintf(types + used, sizeof types - used, "%s%s", i ? " " : "",
-                                 nn_type_name(info->types[i]));
+        used += (size_t)snprintf(types + used, sizeof types - used, "%s%s", i ? " " : "", nn_type_name(info->types[i]));
     if (count != info->count)
         return nn_error_set(err, NN_ERR_WRONG_COUNT, "attribute '%s' takes %d value%s (%s), %d given", info->name,
                             info->count, info->count == 1 ? "" : "s", types, count);
     for (int i = 0; i < count; i++)
         if (!value_fits(info->types[i], &values[i]))
             return nn_error_set(err, NN_ERR_WRONG_TYPE, "attribute '%s' value %d must be %s (expects %s), got %s",
-                                info->name, i + 1, nn_type_name(info->types[i]), types,
-                                nn_type_name(values[i].type));
+                                info->name, i + 1, nn_type_name(info->types[i]), types, nn_type_name(values[i].type));
     return NN_OK;
 }
 
@@ -1491,8 +1492,7 @@ static bool copy_values(command *cmd, const nn_value *values, int count)
     return true;
 }
 
-nn_status nn_stream_attribute_set(nn_stream *s, const char *attribute, const nn_value *values, int count,
-                                  nn_error *err)
+nn_status nn_stream_attribute_set(nn_stream *s, const char *attribute, const nn_value *values, int count, nn_error *err)
 {
     if (!s || !attribute || count < 0 || (count > 0 && !values))
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "set: %s", s ? "bad arguments" : "NULL stream");
@@ -1519,8 +1519,7 @@ nn_status nn_stream_attribute_get(nn_stream *s, const char *attribute, nn_error 
 {
     if (!s || !attribute)
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "get: %s", s ? "no attribute name given" : "NULL stream");
-    if (atomic_load(&s->pending_loads) == 0 && s->view &&
-        nn_model_attribute_find(s->view->model, attribute) < 0)
+    if (atomic_load(&s->pending_loads) == 0 && s->view && nn_model_attribute_find(s->view->model, attribute) < 0)
         return nn_error_set(err, NN_ERR_UNKNOWN_ATTRIBUTE, "%s has no attribute '%s'", nn_model_path(s->view->model),
                             attribute);
     command *cmd = command_new(CMD_ATTRIBUTE_GET, attribute, 0);

@@ -85,8 +85,8 @@ static inline void st_on_event(void *user, const nn_event *event)
         nn_value_format(&event->values->values[0], ev->last_value, sizeof ev->last_value);
 }
 
-static inline nn_stream *st_new(const char *name, const char *method, int buffer_size, nn_stream_mode mode,
-                                int batch, st_events *events)
+static inline nn_stream *st_new(const char *name, const char *method, int buffer_size, nn_stream_mode mode, int batch,
+                                st_events *events)
 {
     nn_stream_config config = nn_stream_config_default();
     config.method = method;

@@ -128,8 +128,8 @@ static void check_entry(const char *id)
         int n, buffer_size;
         nn_stream_mode mode;
     } runs[] = {
-        {64, 4096, NN_STREAM_OFFLINE}, {1, 256, NN_STREAM_OFFLINE},   {100, 0, NN_STREAM_SYNCHRONOUS},
-        {64, 0, NN_STREAM_SYNCHRONOUS}, {512, 2048, NN_STREAM_OFFLINE}, {32, 1024, NN_STREAM_SYNCHRONOUS},
+        {64, 4096, NN_STREAM_OFFLINE},   {1, 256, NN_STREAM_OFFLINE},      {100, 0, NN_STREAM_SYNCHRONOUS},
+        {64, 0, NN_STREAM_SYNCHRONOUS},  {512, 2048, NN_STREAM_OFFLINE},   {32, 1024, NN_STREAM_SYNCHRONOUS},
         {4096, 4096, NN_STREAM_OFFLINE}, {4096, 0, NN_STREAM_SYNCHRONOUS},
     };
     for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++)

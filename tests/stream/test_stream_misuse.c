@@ -406,10 +406,14 @@ static void test_enable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_null),          cmocka_unit_test(test_new_errors),
-        cmocka_unit_test(test_bad_vector_sizes), cmocka_unit_test(test_buffer_size_raised),
-        cmocka_unit_test(test_attributes),    cmocka_unit_test(test_model_throws),
-        cmocka_unit_test(test_bad_load),      cmocka_unit_test(test_batch_layout),
+        cmocka_unit_test(test_null),
+        cmocka_unit_test(test_new_errors),
+        cmocka_unit_test(test_bad_vector_sizes),
+        cmocka_unit_test(test_buffer_size_raised),
+        cmocka_unit_test(test_attributes),
+        cmocka_unit_test(test_model_throws),
+        cmocka_unit_test(test_bad_load),
+        cmocka_unit_test(test_batch_layout),
         cmocka_unit_test(test_enable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,8 +161,8 @@ static void test_offline_drops_nothing(void **state)
     st_run_mono(stream, in, out, total, N);
     for (size_t i = 0; i + (size_t)latency < total; i++)
         if (fabsf(out[i + (size_t)latency] - in[i]) > 1e-6f)
-            fail_msg("OFFLINE output differs from the input at %zu (%g vs %g)", i,
-                     (double)out[i + (size_t)latency], (double)in[i]);
+            fail_msg("OFFLINE output differs from the input at %zu (%g vs %g)", i, (double)out[i + (size_t)latency],
+                     (double)in[i]);
     assert_int_equal(nn_stream_overruns(stream), 0);
     /* Every block whose output was played was computed (the last one may still be running). */
     assert_true(nn_stream_blocks(stream) >= total / B - 1);

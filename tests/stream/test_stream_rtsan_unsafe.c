@@ -32,8 +32,7 @@ int main(void)
     nn_stream_config config = nn_stream_config_default();
     config.buffer_size = 0;
     nn_stream *stream = NULL;
-    if (nn_stream_new(model, &config, &stream, &err) != NN_OK ||
-        nn_stream_prepare(stream, 48000, 64, &err) != NN_OK) {
+    if (nn_stream_new(model, &config, &stream, &err) != NN_OK || nn_stream_prepare(stream, 48000, 64, &err) != NN_OK) {
         printf("setup failed: %s\n", err.message);
         return 0;
     }
