@@ -468,7 +468,8 @@ typedef enum nn_download_event_kind {
     NN_DOWNLOAD_STARTED,
     NN_DOWNLOAD_PROGRESS, /* bytes / total (total 0 when unknown) */
     NN_DOWNLOAD_DONE,     /* path = the installed model */
-    NN_DOWNLOAD_FAILED    /* status + message */
+    NN_DOWNLOAD_FAILED,   /* status + message; card NULL when the list fetch failed */
+    NN_DOWNLOAD_LIST      /* cards = the list asked for by nn_downloader_list_start */
 } nn_download_event_kind;
 
 typedef struct nn_download_event {
@@ -479,6 +480,7 @@ typedef struct nn_download_event {
     const char *message;
     uint64_t bytes;
     uint64_t total;
+    const nn_card_list *cards; /* NN_DOWNLOAD_LIST only, else NULL */
 } nn_download_event;
 
 typedef void (*nn_download_fn)(void *user, const nn_download_event *event);
@@ -496,8 +498,17 @@ void nn_downloader_free(nn_downloader *downloader);
 nn_status nn_downloader_set_api_url(nn_downloader *downloader, const char *api_url, nn_error *err);
 
 /* Fetch the list of cards (blocking, with timeouts), sorted. `out` is cleared
- * by the caller with nn_card_list_clear. */
+ * by the caller with nn_card_list_clear. Blocks the calling thread for the whole
+ * request: a host whose main thread runs audio (Pd) uses nn_downloader_list_start. */
 nn_status nn_downloader_list(nn_downloader *downloader, nn_card_list *out, nn_error *err);
+
+/* Fetch the list of cards in a background thread and return at once (main thread).
+ * nn_downloader_poll later delivers exactly one event: NN_DOWNLOAD_LIST with
+ * `cards` (sorted, owned by the downloader, valid during the callback only) or
+ * NN_DOWNLOAD_FAILED with card NULL, status and message (the same text
+ * nn_downloader_list puts in its error). NN_ERR_BUSY while an earlier list fetch
+ * has not been delivered. nn_downloader_free cancels a running fetch. */
+nn_status nn_downloader_list_start(nn_downloader *downloader, nn_error *err);
 
 /* Start downloading `card` into `<models_dir>/<name or last part>.ts` in a
  * background thread. The card is validated at once (no request for a bad
@@ -520,7 +531,8 @@ nn_status nn_downloader_remove(nn_downloader *downloader, const char *name, nn_e
 /* Deliver pending events. Returns how many. */
 int nn_downloader_poll(nn_downloader *downloader);
 
-/* True while a download is running or queued. */
+/* True while a download or list fetch is running, or has finished but its final
+ * event has not been delivered by nn_downloader_poll yet: poll until it is false. */
 bool nn_downloader_busy(const nn_downloader *downloader);
 
 #ifdef __cplusplus

@@ -188,6 +188,7 @@ static void on_download(void *user, const nn_download_event *event)
         st->status = event->status != NN_OK ? event->status : NN_ERR_NETWORK;
         snprintf(st->message, sizeof st->message, "%s", event->message ? event->message : nn_strerror(st->status));
         break;
+    case NN_DOWNLOAD_LIST: break; /* the CLI lists with the blocking nn_downloader_list */
     }
 }
 

@@ -6,8 +6,10 @@
  * temporary file (O_EXCL) in the target folder and renames it over the target only when the
  * transfer is complete, the HTTP status was 2xx and the bytes look like a TorchScript archive
  * (a zip file). Nothing on disk acts as a lock, so a crash leaves at worst a hidden temporary
- * file and never blocks a later download. Threads only record state under the downloader's
- * mutex; events reach the frontend through nn_downloader_poll on its own (main) thread.
+ * file and never blocks a later download. The card list is fetched the same way, in a thread
+ * of its own, for hosts whose main thread also runs audio. Threads only record state under
+ * the downloader's mutex; events reach the frontend through nn_downloader_poll on its own
+ * (main) thread.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -51,6 +53,16 @@ struct nn_downloader {
     job *jobs;
     nn_card_list cache;
     bool have_cache;
+    /* The fetch of nn_downloader_list_start. The main thread alone starts and joins the
+     * thread and sets `list_api_url` before starting it; the rest is guarded by `lock`. */
+    pthread_t list_thread;
+    bool list_has_thread;
+    char *list_api_url;
+    bool list_pending;  /* started, its event not delivered yet */
+    bool list_finished; /* the result below is ready for poll */
+    nn_status list_status;
+    nn_card_list list_result;
+    char list_message[NN_ERROR_MESSAGE_SIZE];
 };
 
 struct job {
@@ -481,16 +493,20 @@ void nn_card_list_clear(nn_card_list *list)
     list->count = 0;
 }
 
-/* Replace the cached list (takes ownership of `list`). */
-static void cache_store(nn_downloader *d, nn_card_list *list)
+/* Replace the cached list (takes ownership of `list`), unless the API root changed while it
+ * was fetched from `api_url`: a list from the old server must not vouch for cards now. */
+static void cache_store(nn_downloader *d, const char *api_url, nn_card_list *list)
 {
     pthread_mutex_lock(&d->lock);
-    nn_card_list_clear(&d->cache);
-    d->cache = *list;
-    d->have_cache = true;
+    if (strcmp(d->api_url, api_url) == 0) {
+        nn_card_list_clear(&d->cache);
+        d->cache = *list;
+        d->have_cache = true;
+        list->count = 0;
+        list->cards = NULL;
+    }
     pthread_mutex_unlock(&d->lock);
-    list->count = 0;
-    list->cards = NULL;
+    nn_card_list_clear(list);
 }
 
 /* ---- one download job --------------------------------------------------- */
@@ -511,7 +527,7 @@ static nn_status job_check_card(job *j, nn_error *err)
     if (st != NN_OK)
         return st;
     known = list_contains(&list, j->card);
-    cache_store(d, &list);
+    cache_store(d, j->api_url, &list);
     if (!known)
         return nn_error_set(err, NN_ERR_BAD_CARD, "model %s is not available from %s", j->card, j->api_url);
     return NN_OK;
@@ -654,6 +670,10 @@ void nn_downloader_free(nn_downloader *d)
         job_free(d->jobs);
         d->jobs = next;
     }
+    if (d->list_has_thread)
+        pthread_join(d->list_thread, NULL);
+    free(d->list_api_url);
+    nn_card_list_clear(&d->list_result);
     nn_card_list_clear(&d->cache);
     pthread_mutex_destroy(&d->lock);
     free(d->api_url);
@@ -692,14 +712,67 @@ nn_status nn_downloader_list(nn_downloader *d, nn_card_list *out, nn_error *err)
         return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
     nn_card_list list;
     nn_status st = fetch_card_list(api_url, &d->cancel, &list, err);
-    free(api_url);
-    if (st != NN_OK)
-        return st;
-    if (list_copy(&list, out) != NN_OK) {
+    if (st == NN_OK && list_copy(&list, out) != NN_OK) {
         nn_card_list_clear(&list);
-        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+        st = nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
     }
-    cache_store(d, &list);
+    if (st == NN_OK)
+        cache_store(d, api_url, &list);
+    free(api_url);
+    return st;
+}
+
+static void *list_main(void *arg)
+{
+    nn_downloader *d = arg;
+    nn_error err;
+    nn_error_clear(&err);
+    nn_card_list list = {0, NULL}, cached;
+    nn_status st = fetch_card_list(d->list_api_url, &d->cancel, &list, &err);
+    if (st == NN_OK && list_copy(&list, &cached) != NN_OK) {
+        nn_card_list_clear(&list);
+        st = nn_error_set(&err, NN_ERR_NO_MEMORY, "out of memory");
+    }
+    if (st == NN_OK)
+        cache_store(d, d->list_api_url, &cached);
+    pthread_mutex_lock(&d->lock);
+    d->list_status = st;
+    d->list_result = list;
+    if (st == NN_OK)
+        message_set(d->list_message, "%d model(s) available from %s", list.count, d->list_api_url);
+    else
+        message_set(d->list_message, "%s", err.message);
+    d->list_finished = true;
+    pthread_mutex_unlock(&d->lock);
+    return NULL;
+}
+
+nn_status nn_downloader_list_start(nn_downloader *d, nn_error *err)
+{
+    if (!d)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_downloader_list_start: no downloader");
+    pthread_mutex_lock(&d->lock);
+    bool pending = d->list_pending;
+    char *api_url = pending ? NULL : dup_string(d->api_url);
+    if (api_url) {
+        d->list_pending = true;
+        d->list_finished = false;
+    }
+    pthread_mutex_unlock(&d->lock);
+    if (pending)
+        return nn_error_set(err, NN_ERR_BUSY, "the list of models is already being fetched");
+    if (!api_url)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    /* The previous fetch, if any, was joined when its event was delivered. */
+    free(d->list_api_url);
+    d->list_api_url = api_url;
+    if (pthread_create(&d->list_thread, NULL, list_main, d) != 0) {
+        pthread_mutex_lock(&d->lock);
+        d->list_pending = false;
+        pthread_mutex_unlock(&d->lock);
+        return nn_error_set(err, NN_ERR_INTERNAL, "cannot start a thread to fetch the list of models");
+    }
+    d->list_has_thread = true;
     return NN_OK;
 }
 
@@ -861,9 +934,45 @@ static int poll_jobs(nn_downloader *d, outcome *watch)
     return delivered;
 }
 
+/* Deliver the result of nn_downloader_list_start once it is ready. */
+static int poll_list(nn_downloader *d)
+{
+    nn_card_list cards = {0, NULL};
+    nn_status st = NN_OK;
+    char message[NN_ERROR_MESSAGE_SIZE];
+    pthread_mutex_lock(&d->lock);
+    bool ready = d->list_finished;
+    if (ready) {
+        cards = d->list_result;
+        d->list_result = (nn_card_list){0, NULL};
+        st = d->list_status;
+        memcpy(message, d->list_message, sizeof message);
+        d->list_finished = false;
+        /* Delivered from here on: the callback may start the next fetch. */
+        d->list_pending = false;
+    }
+    pthread_mutex_unlock(&d->lock);
+    if (!ready)
+        return 0;
+    pthread_join(d->list_thread, NULL);
+    d->list_has_thread = false;
+    nn_download_event ev = {.kind = st == NN_OK ? NN_DOWNLOAD_LIST : NN_DOWNLOAD_FAILED, .status = st,
+                            .message = message, .cards = st == NN_OK ? &cards : NULL};
+    if (d->on_event)
+        d->on_event(d->user, &ev);
+    nn_card_list_clear(&cards);
+    return 1;
+}
+
+static int poll_all(nn_downloader *d, outcome *watch)
+{
+    int delivered = poll_list(d);
+    return delivered + poll_jobs(d, watch);
+}
+
 int nn_downloader_poll(nn_downloader *d)
 {
-    return d ? poll_jobs(d, NULL) : 0;
+    return d ? poll_all(d, NULL) : 0;
 }
 
 nn_status nn_downloader_fetch(nn_downloader *d, const char *card, const char *name, char *path_out, size_t size,
@@ -875,7 +984,7 @@ nn_status nn_downloader_fetch(nn_downloader *d, const char *card, const char *na
     nn_status st = start_job(d, card, name, &o->id, err);
     /* Polling here delivers progress to the callback (a CLI progress bar) while we wait. */
     while (st == NN_OK && !o->seen) {
-        poll_jobs(d, o);
+        poll_all(d, o);
         if (!o->seen)
             nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
     }
@@ -924,10 +1033,10 @@ bool nn_downloader_busy(const nn_downloader *d)
     if (!d)
         return false;
     nn_downloader *m = (nn_downloader *)d;
+    /* Poll reaps a job only when it delivers its final event, so a job still in the list is
+     * work the caller has not seen the end of, finished or not. */
     pthread_mutex_lock(&m->lock);
-    bool busy = false;
-    for (const job *j = m->jobs; j && !busy; j = j->next)
-        busy = !j->finished;
+    bool busy = m->jobs != NULL || m->list_pending;
     pthread_mutex_unlock(&m->lock);
     return busy;
 }

@@ -35,7 +35,6 @@ typedef struct nn_info {
     t_clock *poll_clock;
     nn_model *model;
     nn_downloader *downloader;
-    int downloads_pending; /* started, result not delivered yet */
     t_symbol *api_url;
     struct nn_info *next_live; /* list of live objects, for nn_info_at_exit */
 } t_nn_info;
@@ -157,7 +156,6 @@ static void nn_info_on_download(void *user, const nn_download_event *event)
     case NN_DOWNLOAD_STARTED: post("nn.info: downloading model %s...", event->card ? event->card : ""); break;
     case NN_DOWNLOAD_PROGRESS: break;
     case NN_DOWNLOAD_DONE: {
-        x->downloads_pending--;
         post("nn.info: model %s downloaded to %s", event->card ? event->card : "", event->path ? event->path : "");
         t_atom a[2];
         SETSYMBOL(&a[0], gensym(event->card ? event->card : ""));
@@ -166,10 +164,24 @@ static void nn_info_on_download(void *user, const nn_download_event *event)
         break;
     }
     case NN_DOWNLOAD_FAILED:
-        x->downloads_pending--;
-        pd_error(x, "nn.info: download of %s failed: %s", event->card ? event->card : "",
-                 event->message ? event->message : nn_strerror(event->status));
+        if (!event->card)
+            pd_error(x, "nn.info: could not fetch the list of models: %s",
+                     event->message ? event->message : nn_strerror(event->status));
+        else
+            pd_error(x, "nn.info: download of %s failed: %s", event->card,
+                     event->message ? event->message : nn_strerror(event->status));
         break;
+    case NN_DOWNLOAD_LIST: {
+        for (int i = 0; i < event->cards->count; i++) {
+            t_atom a;
+            SETSYMBOL(&a, gensym(event->cards->cards[i]));
+            outlet_anything(x->models_out, gensym("model"), 1, &a);
+        }
+        t_atom count;
+        SETFLOAT(&count, (t_float)event->cards->count);
+        outlet_anything(x->models_out, gensym("count"), 1, &count);
+        break;
+    }
     }
 }
 
@@ -178,8 +190,8 @@ static void nn_info_tick(t_nn_info *x)
     if (!x->downloader)
         return;
     nn_downloader_poll(x->downloader);
-    /* A finished download waits for poll to report it: count results, not running jobs. */
-    if (x->downloads_pending > 0)
+    /* A result not yet delivered counts as busy, so asking after the poll misses none. */
+    if (nn_downloader_busy(x->downloader))
         clock_delay(x->poll_clock, NN_INFO_POLL_MS);
 }
 
@@ -210,27 +222,18 @@ static void nn_info_api(t_nn_info *x, t_symbol *url)
         pd_error(x, "nn.info: api: %s", err.message);
 }
 
+/* The request runs in the downloader's thread (Pd's main thread also runs audio); the poll
+ * clock sends the cards out when they arrive (nn_info_on_download). */
 static void nn_info_models(t_nn_info *x)
 {
     nn_downloader *d = nn_info_downloader(x);
     if (!d)
         return;
-    nn_card_list cards = {0, NULL};
     nn_error err;
     nn_error_clear(&err);
-    if (nn_downloader_list(d, &cards, &err) != NN_OK) {
+    if (nn_downloader_list_start(d, &err) != NN_OK)
         pd_error(x, "nn.info: could not fetch the list of models: %s", err.message);
-        return;
-    }
-    for (int i = 0; i < cards.count; i++) {
-        t_atom a;
-        SETSYMBOL(&a, gensym(cards.cards[i]));
-        outlet_anything(x->models_out, gensym("model"), 1, &a);
-    }
-    t_atom count;
-    SETFLOAT(&count, (t_float)cards.count);
-    outlet_anything(x->models_out, gensym("count"), 1, &count);
-    nn_card_list_clear(&cards);
+    clock_delay(x->poll_clock, 0);
 }
 
 static void nn_info_download(t_nn_info *x, t_symbol *s, int argc, t_atom *argv)
@@ -248,8 +251,6 @@ static void nn_info_download(t_nn_info *x, t_symbol *s, int argc, t_atom *argv)
     if (nn_downloader_start(d, argv[0].a_w.w_symbol->s_name, argc == 2 ? argv[1].a_w.w_symbol->s_name : NULL,
                             &err) != NN_OK)
         pd_error(x, "nn.info: download: %s", err.message);
-    else
-        x->downloads_pending++;
     clock_delay(x->poll_clock, 0);
 }
 

@@ -64,7 +64,6 @@ typedef struct nn_tilde {
     t_clock *poll_clock;
     nn_stream *stream;
     nn_downloader *downloader;
-    int downloads_pending; /* started, result not delivered yet */
 
     /* What the user asked for; the stream reports what is in effect. */
     t_symbol *method;
@@ -279,7 +278,6 @@ static void nn_tilde_on_download(void *user, const nn_download_event *event)
     case NN_DOWNLOAD_STARTED: post("nn~: downloading model %s...", event->card ? event->card : ""); break;
     case NN_DOWNLOAD_PROGRESS: break;
     case NN_DOWNLOAD_DONE: {
-        x->downloads_pending--;
         post("nn~: model %s downloaded to %s", event->card ? event->card : "", event->path ? event->path : "");
         t_atom a[2];
         SETSYMBOL(&a[0], gensym(event->card ? event->card : ""));
@@ -288,9 +286,17 @@ static void nn_tilde_on_download(void *user, const nn_download_event *event)
         break;
     }
     case NN_DOWNLOAD_FAILED:
-        x->downloads_pending--;
-        pd_error(x, "nn~: download of %s failed: %s", event->card ? event->card : "",
-                 event->message ? event->message : nn_strerror(event->status));
+        if (!event->card)
+            pd_error(x, "nn~: could not fetch the list of models: %s",
+                     event->message ? event->message : nn_strerror(event->status));
+        else
+            pd_error(x, "nn~: download of %s failed: %s", event->card,
+                     event->message ? event->message : nn_strerror(event->status));
+        break;
+    case NN_DOWNLOAD_LIST:
+        post("nn~: %d model(s) available for download:", event->cards->count);
+        for (int i = 0; i < event->cards->count; i++)
+            post("  %s", event->cards->cards[i]);
         break;
     }
 }
@@ -302,10 +308,13 @@ static void nn_tilde_tick(t_nn_tilde *x)
     bool busy = x->stream && nn_stream_busy(x->stream);
     if (x->stream)
         nn_stream_poll(x->stream);
-    if (x->downloader)
+    /* The downloader counts a result not yet delivered as busy, so asking after the poll
+     * cannot miss one that finishes in between. */
+    if (x->downloader) {
         nn_downloader_poll(x->downloader);
-    /* A finished download waits for poll to report it: count results, not running jobs. */
-    if (busy || x->downloads_pending > 0)
+        busy = busy || nn_downloader_busy(x->downloader);
+    }
+    if (busy)
         clock_delay(x->poll_clock, NN_TILDE_POLL_MS);
 }
 
@@ -941,22 +950,18 @@ static void nn_tilde_api(t_nn_tilde *x, t_symbol *url)
     }
 }
 
+/* The request runs in the downloader's thread (Pd's main thread also runs audio); the poll
+ * clock prints the cards when they arrive (nn_tilde_on_download). */
 static void nn_tilde_print_available_models(t_nn_tilde *x)
 {
     nn_downloader *d = nn_tilde_downloader(x);
     if (!d)
         return;
-    nn_card_list cards = {0, NULL};
     nn_error err;
     nn_error_clear(&err);
-    if (nn_downloader_list(d, &cards, &err) != NN_OK) {
+    if (nn_downloader_list_start(d, &err) != NN_OK)
         pd_error(x, "nn~: could not fetch the list of models: %s", err.message);
-        return;
-    }
-    post("nn~: %d model(s) available for download:", cards.count);
-    for (int i = 0; i < cards.count; i++)
-        post("  %s", cards.cards[i]);
-    nn_card_list_clear(&cards);
+    nn_tilde_poll_soon(x);
 }
 
 static void nn_tilde_download(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
@@ -976,8 +981,6 @@ static void nn_tilde_download(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv
     if (nn_downloader_start(d, argv[0].a_w.w_symbol->s_name, argc == 2 ? argv[1].a_w.w_symbol->s_name : NULL,
                             &err) != NN_OK)
         pd_error(x, "nn~: download: %s", err.message);
-    else
-        x->downloads_pending++;
     nn_tilde_poll_soon(x);
 }
 

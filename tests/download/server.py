@@ -3,8 +3,9 @@
 """A fake IRCAM Forum model API on 127.0.0.1 for the download tests.
 
 Listens on a free port, prints that port on stdout (one line) and serves until killed.
-The first path segment picks how the model list behaves (`/api/` is a good API,
-`/e404/`, `/e500/`, `/badjson/`, `/notobject/`, `/htmllist/` are broken ones); the last part of
+The first path segment picks how the model list behaves (`/api/` is a good API, `/slowlist/`
+answers it after 2 s, `/e404/`, `/e500/`, `/badjson/`, `/notobject/`, `/htmllist/` are broken
+ones, `/stalllist/` sends a few bytes and then nothing for minutes); the last part of
 the requested card picks how a download behaves (`gain` is good, the others each fail in
 one way). `/stats` returns how many requests were made, so a test can check that a
 refused card never reached the server.
@@ -70,6 +71,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def list_models(self, mode):
         if mode == "api":
             self.send_body(200, json.dumps(CARD_LIST).encode(), "application/json")
+        elif mode == "slowlist":
+            time.sleep(2)
+            self.send_body(200, json.dumps(CARD_LIST).encode(), "application/json")
+        elif mode == "stalllist":
+            body = json.dumps(CARD_LIST).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[:10])
+            self.wfile.flush()
+            time.sleep(120)
         elif mode == "e404":
             self.send_body(404, b"<html>Not Found</html>", "text/html")
         elif mode == "e500":

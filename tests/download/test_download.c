@@ -6,7 +6,9 @@
  * redirects, bodies too large). For every case the test checks the status and message the
  * user gets, the events delivered by nn_downloader_poll, that the models folder holds
  * exactly what it should (never a partial or temporary file) and that freeing the
- * downloader leaves no thread behind. Refused cards must not reach the server at all.
+ * downloader leaves no thread behind. Refused cards must not reach the server at all. The
+ * asynchronous list fetch is checked the same way: its one event, its failures, cancellation
+ * by free, and that the downloader stays busy until every result has been delivered.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -36,6 +38,11 @@ static size_t model_size;
 /* What the event callback saw, in order. */
 typedef struct recorder {
     int started, progress, done, failed;
+    int lists;        /* NN_DOWNLOAD_LIST events */
+    int list_count;   /* cards in the last one */
+    bool list_sorted; /* its cards were in strictly increasing order */
+    bool event_card;  /* the last event had a card */
+    char first_card[1100];
     int order_errors; /* a STARTED or PROGRESS after the final event, progress going back */
     uint64_t last_bytes;
     nn_status status;
@@ -60,6 +67,16 @@ static void record(void *user, const nn_download_event *ev)
             r->order_errors++;
         r->last_bytes = ev->bytes;
         break;
+    case NN_DOWNLOAD_LIST:
+        r->lists++;
+        r->status = ev->status;
+        r->list_count = ev->cards ? ev->cards->count : -1;
+        r->list_sorted = ev->cards != NULL;
+        for (int i = 1; ev->cards && i < ev->cards->count; i++)
+            r->list_sorted = r->list_sorted && strcmp(ev->cards->cards[i - 1], ev->cards->cards[i]) < 0;
+        snprintf(r->first_card, sizeof r->first_card, "%s", r->list_count > 0 ? ev->cards->cards[0] : "");
+        snprintf(r->message, sizeof r->message, "%s", ev->message ? ev->message : "");
+        break;
     case NN_DOWNLOAD_DONE:
     case NN_DOWNLOAD_FAILED:
         if (ev->kind == NN_DOWNLOAD_DONE)
@@ -71,6 +88,9 @@ static void record(void *user, const nn_download_event *ev)
         snprintf(r->path, sizeof r->path, "%s", ev->path ? ev->path : "");
         break;
     }
+    r->event_card = ev->card != NULL;
+    if (ev->kind != NN_DOWNLOAD_LIST && ev->cards)
+        r->order_errors++;
     snprintf(r->card, sizeof r->card, "%s", ev->card ? ev->card : "");
 }
 
@@ -635,6 +655,192 @@ static void test_api_root_and_defaults(void **state)
     assert_no_thread_left(threads);
 }
 
+/* Poll until `r` has seen `n` list results (LIST or a FAILED without a card). */
+static void poll_until_lists(nn_downloader *d, const recorder *r, int n)
+{
+    while (r->lists + r->failed < n) {
+        nn_downloader_poll(d);
+        sleep_ms(10);
+    }
+}
+
+/* Wait without polling until every thread the downloader started has ended: its result is
+ * then ready but not delivered. */
+static void wait_threads_gone(int before)
+{
+    while (thread_count() > before)
+        sleep_ms(10);
+}
+
+static void test_list_async(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    char url[256], dir[4096];
+    url_of("api", url, sizeof url);
+    fresh_models_dir("list-async", dir, sizeof dir);
+    recorder r;
+    memset(&r, 0, sizeof r);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+    int before = test_server_requests(&server);
+    assert_true(before >= 0);
+    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
+    assert_true(nn_downloader_busy(d));
+    /* One fetch at a time: a second request while the first is undelivered is refused. */
+    nn_error_clear(&err);
+    assert_int_equal(nn_downloader_list_start(d, &err), NN_ERR_BUSY);
+    assert_non_null(strstr(err.message, "already being fetched"));
+    poll_until_lists(d, &r, 1);
+    if (r.lists != 1)
+        fail_msg("list failed: %s", r.message);
+    assert_int_equal(r.failed, 0);
+    assert_int_equal(r.status, NN_OK);
+    assert_false(r.event_card);
+    assert_int_equal(r.list_count, 15);
+    assert_true(r.list_sorted);
+    assert_string_equal(r.first_card, "ircam/rave/isis");
+    assert_non_null(strstr(r.message, "15 model(s) available from"));
+    assert_false(nn_downloader_busy(d));
+    assert_int_equal(nn_downloader_poll(d), 0);
+    assert_int_equal(test_server_requests(&server), before + 1);
+
+    /* The list is cached for the card check: the download makes one request, not two. */
+    nn_status st = nn_downloader_fetch(d, "test/models/gain", NULL, NULL, 0, &err);
+    if (st != NN_OK)
+        fail_msg("fetch after list: %s", err.message);
+    assert_int_equal(test_server_requests(&server), before + 2);
+
+    /* Once delivered, the next fetch may start; each gives its own event. */
+    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
+    poll_until_lists(d, &r, 2);
+    assert_int_equal(r.lists, 2);
+    assert_int_equal(r.list_count, 15);
+    assert_int_equal(r.order_errors, 0);
+    assert_int_equal(nn_downloader_list_start(NULL, &err), NN_ERR_INVALID_ARGUMENT);
+    nn_downloader_free(d);
+    assert_no_thread_left(threads);
+}
+
+static void test_list_async_failures(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    static const struct {
+        const char *root;
+        nn_status status;
+        const char *says;
+    } cases[] = {
+        {"e500", NN_ERR_HTTP, "HTTP 500"},
+        {"badjson", NN_ERR_BAD_RESPONSE, "not valid JSON"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char url[256];
+        url_of(cases[i].root, url, sizeof url);
+        recorder r;
+        memset(&r, 0, sizeof r);
+        nn_downloader *d = NULL;
+        nn_error err;
+        assert_int_equal(nn_downloader_new(url, scratch, record, &r, &d, &err), NN_OK);
+        assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
+        poll_until_lists(d, &r, 1);
+        if (r.failed != 1 || r.lists != 0 || r.status != cases[i].status || !strstr(r.message, cases[i].says) ||
+            !strstr(r.message, "could not fetch the list of available models"))
+            fail_msg("%s: lists %d failed %d status %d '%s', expected %d '%s'", cases[i].root, r.lists, r.failed,
+                     r.status, r.message, cases[i].status, cases[i].says);
+        assert_false(r.event_card);
+        assert_string_equal(r.path, "");
+        assert_false(nn_downloader_busy(d));
+        nn_downloader_free(d);
+    }
+
+    /* Nothing listens on port 1: the connection is refused. */
+    recorder r;
+    memset(&r, 0, sizeof r);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new("http://127.0.0.1:1/", scratch, record, &r, &d, &err), NN_OK);
+    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
+    poll_until_lists(d, &r, 1);
+    assert_int_equal(r.failed, 1);
+    assert_int_equal(r.status, NN_ERR_NETWORK);
+    assert_non_null(strstr(r.message, "127.0.0.1:1"));
+    nn_downloader_free(d);
+    assert_no_thread_left(threads);
+}
+
+static void test_list_async_cancelled_by_free(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    /* A long stall window, so that only cancellation can end the transfer. */
+    setenv("NN_TILDE_HTTP_TIMEOUT", "300", 1);
+    char url[256];
+    url_of("stalllist", url, sizeof url);
+    recorder r;
+    memset(&r, 0, sizeof r);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, scratch, record, &r, &d, &err), NN_OK);
+    int before = test_server_requests(&server);
+    assert_true(before >= 0);
+    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
+    /* Free only once the request is at the server and stalled. */
+    while (test_server_requests(&server) == before) {
+        assert_int_equal(nn_downloader_poll(d), 0);
+        sleep_ms(10);
+    }
+    assert_true(nn_downloader_busy(d));
+    nn_downloader_free(d);
+    setenv("NN_TILDE_HTTP_TIMEOUT", "2", 1);
+    assert_int_equal(r.lists + r.failed, 0); /* no event after free */
+    assert_no_thread_left(threads);
+}
+
+static void test_busy_until_delivered(void **state)
+{
+    (void)state;
+    int threads = thread_count();
+    char url[256], dir[4096];
+    url_of("api", url, sizeof url);
+    fresh_models_dir("busy", dir, sizeof dir);
+    recorder r;
+    memset(&r, 0, sizeof r);
+    nn_downloader *d = NULL;
+    nn_error err;
+    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+
+    /* A download that ended while nobody polled is still busy: its result is waiting. */
+    assert_int_equal(nn_downloader_start(d, "test/models/gain", NULL, &err), NN_OK);
+    wait_threads_gone(threads);
+    assert_true(nn_downloader_busy(d));
+    assert_int_equal(r.started + r.done + r.failed, 0);
+    poll_until_final(d, &r, 1);
+    assert_int_equal(r.done, 1);
+    assert_false(nn_downloader_busy(d));
+
+    /* The same for a list fetch. */
+    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
+    wait_threads_gone(threads);
+    assert_true(nn_downloader_busy(d));
+    assert_int_equal(r.lists, 0);
+    assert_int_equal(nn_downloader_poll(d), 1);
+    assert_int_equal(r.lists, 1);
+    assert_false(nn_downloader_busy(d));
+
+    /* A model already there is reported at the next poll, and busy until then. */
+    assert_int_equal(nn_downloader_start(d, "test/models/gain", NULL, &err), NN_OK);
+    assert_true(nn_downloader_busy(d));
+    assert_int_equal(nn_downloader_poll(d), 1);
+    assert_int_equal(r.done, 2);
+    assert_non_null(strstr(r.message, "already downloaded"));
+    assert_false(nn_downloader_busy(d));
+    assert_int_equal(r.order_errors, 0);
+    nn_downloader_free(d);
+    assert_no_thread_left(threads);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -650,6 +856,10 @@ int main(void)
         cmocka_unit_test(test_free_cancels),
         cmocka_unit_test(test_fetch_remove_and_names),
         cmocka_unit_test(test_api_root_and_defaults),
+        cmocka_unit_test(test_list_async),
+        cmocka_unit_test(test_list_async_failures),
+        cmocka_unit_test(test_list_async_cancelled_by_free),
+        cmocka_unit_test(test_busy_until_delivered),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
