@@ -727,7 +727,7 @@ static void *list_main(void *arg)
     nn_downloader *d = arg;
     nn_error err;
     nn_error_clear(&err);
-    nn_card_list list = {0, NULL}, cached;
+    nn_card_list list = {0, NULL}, cached = {0, NULL};
     nn_status st = fetch_card_list(d->list_api_url, &d->cancel, &list, &err);
     if (st == NN_OK && list_copy(&list, &cached) != NN_OK) {
         nn_card_list_clear(&list);
@@ -956,8 +956,10 @@ static int poll_list(nn_downloader *d)
         return 0;
     pthread_join(d->list_thread, NULL);
     d->list_has_thread = false;
-    nn_download_event ev = {.kind = st == NN_OK ? NN_DOWNLOAD_LIST : NN_DOWNLOAD_FAILED, .status = st,
-                            .message = message, .cards = st == NN_OK ? &cards : NULL};
+    nn_download_event ev = {.kind = st == NN_OK ? NN_DOWNLOAD_LIST : NN_DOWNLOAD_FAILED,
+                            .status = st,
+                            .message = message,
+                            .cards = st == NN_OK ? &cards : NULL};
     if (d->on_event)
         d->on_event(d->user, &ev);
     nn_card_list_clear(&cards);
