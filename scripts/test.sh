@@ -28,7 +28,8 @@ run_config() {
     cmake --build "$dir" -j"$jobs"
     echo "=== [$name] tests ${labels:+(label $labels)} ==="
     local label_args=()
-    [ -z "$labels" ] || label_args=(-L "$labels")
+    # ctest -L takes a regular expression: anchor it, or "tsan" would also pick "rtsan".
+    [ -z "$labels" ] || label_args=(-L "^${labels}\$")
     ctest --test-dir "$dir" --output-on-failure --timeout 900 -j"$jobs" "${label_args[@]}"
 }
 
