@@ -317,9 +317,9 @@ nn_status nn_buffer_size_resolve(int requested, int max_ratio, int *resolved, bo
  *    as one overrun.
  *  - SYNCHRONOUS (buffer size 0): the model runs inside process(), by the
  *    user's explicit choice. Latency B - n.
- *  - OFFLINE: like THREADED but process() waits for the worker (and for
- *    pending swaps), so no block is dropped and the output is deterministic.
- *    Latency 2B - n.
+ *  - OFFLINE: process() waits for pending swaps and runs each full block
+ *    itself (the result plays one block later), so no block is dropped and
+ *    the output is deterministic. Not RT-safe, by design. Latency 2B - n.
  *
  * Control (load, method, buffer size, reload, attribute set/get, sample rate)
  * is asynchronous: the call checks what it can at once (names, types, counts)
