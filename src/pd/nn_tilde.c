@@ -27,12 +27,6 @@ void __rtsan_realtime_enter(void);
 void __rtsan_realtime_exit(void);
 #endif
 
-#if defined(__GNUC__)
-#define NN_PD_EXPORT __attribute__((visibility("default")))
-#else
-#define NN_PD_EXPORT
-#endif
-
 _Static_assert(sizeof(t_sample) == sizeof(float), "nn~ needs Pd's 32-bit samples");
 
 /* Pd >= 0.54 flags a class that handles multichannel signals with 0x10 and lays out the
@@ -53,7 +47,7 @@ static struct nn_tilde *nn_tilde_live;
 
 /* Overrun warnings: at most one per this many milliseconds of logical time per object. */
 #define NN_TILDE_OVERRUN_INTERVAL_MS 2000.0
-/* How often the poll clock runs while the engine or the downloader has work in flight. */
+/* How often the poll clocks run while the engine or the downloader has work in flight. */
 #define NN_TILDE_POLL_MS 5.0
 
 typedef struct nn_tilde {
@@ -63,7 +57,7 @@ typedef struct nn_tilde {
     t_outlet *info;
     t_clock *poll_clock;
     nn_stream *stream;
-    nn_downloader *downloader;
+    nn_pd_downloads downloads;
 
     /* What the user asked for; the stream reports what is in effect. */
     t_symbol *method;
@@ -72,7 +66,6 @@ typedef struct nn_tilde {
     bool gpu;
     bool offline;
     bool enabled;
-    t_symbol *api_url;
     t_symbol *fitting_path; /* last model file whose method fits the inlets and outlets */
 
     /* Signal inlets and outlets (fixed at creation unless -m). */
@@ -125,43 +118,15 @@ static const char *nn_tilde_model_file(const t_nn_tilde *x)
     return slash ? slash + 1 : path;
 }
 
-static void nn_tilde_method_list(const nn_model *model, char *buf, size_t size)
+/* The names of the model's methods (or attributes) separated by spaces, `empty` if none. */
+static void nn_tilde_names_text(const nn_model *model, bool attributes, const char *empty, char *buf, size_t size)
 {
+    int count = attributes ? nn_model_attribute_count(model) : nn_model_method_count(model);
     size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < nn_model_method_count(model) && used < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? " " : "", nn_model_method(model, i)->name);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-}
-
-static void nn_tilde_attribute_list(const nn_model *model, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    int count = nn_model_attribute_count(model);
-    if (count == 0)
-        snprintf(buf, size, "none");
+    snprintf(buf, size, "%s", count == 0 ? empty : "");
     for (int i = 0; i < count && used < size; i++) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? " " : "", nn_model_attribute(model, i)->name);
-        if (w < 0)
-            break;
-        used += (size_t)w;
-    }
-}
-
-static void nn_tilde_atoms_text(int argc, const t_atom *argv, char *buf, size_t size)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    if (argc == 0)
-        snprintf(buf, size, "nothing");
-    for (int i = 0; i < argc && used + 2 < size; i++) {
-        char one[MAXPDSTRING];
-        atom_string(&argv[i], one, sizeof one);
-        int w = snprintf(buf + used, size - used, "%s%s", i ? " " : "", one);
+        const char *name = attributes ? nn_model_attribute(model, i)->name : nn_model_method(model, i)->name;
+        int w = snprintf(buf + used, size - used, "%s%s", i ? " " : "", name);
         if (w < 0)
             break;
         used += (size_t)w;
@@ -191,8 +156,6 @@ static bool nn_tilde_atom_int(const t_atom *a, long long *out)
 static void nn_tilde_at_exit(void)
 {
     for (t_nn_tilde *x = nn_tilde_live; x; x = x->next_live) {
-        nn_downloader_free(x->downloader);
-        x->downloader = NULL;
         nn_stream_free(x->stream);
         x->stream = NULL;
     }
@@ -271,36 +234,6 @@ static void nn_tilde_on_event(void *user, const nn_event *event)
     }
 }
 
-static void nn_tilde_on_download(void *user, const nn_download_event *event)
-{
-    t_nn_tilde *x = user;
-    switch (event->kind) {
-    case NN_DOWNLOAD_STARTED: post("nn~: downloading model %s...", event->card ? event->card : ""); break;
-    case NN_DOWNLOAD_PROGRESS: break;
-    case NN_DOWNLOAD_DONE: {
-        post("nn~: model %s downloaded to %s", event->card ? event->card : "", event->path ? event->path : "");
-        t_atom a[2];
-        SETSYMBOL(&a[0], gensym(event->card ? event->card : ""));
-        SETSYMBOL(&a[1], gensym(event->path ? event->path : ""));
-        outlet_anything(x->info, gensym("downloaded"), 2, a);
-        break;
-    }
-    case NN_DOWNLOAD_FAILED:
-        if (!event->card)
-            pd_error(x, "nn~: could not fetch the list of models: %s",
-                     event->message ? event->message : nn_strerror(event->status));
-        else
-            pd_error(x, "nn~: download of %s failed: %s", event->card,
-                     event->message ? event->message : nn_strerror(event->status));
-        break;
-    case NN_DOWNLOAD_LIST:
-        post("nn~: %d model(s) available for download:", event->cards->count);
-        for (int i = 0; i < event->cards->count; i++)
-            post("  %s", event->cards->cards[i]);
-        break;
-    }
-}
-
 static void nn_tilde_tick(t_nn_tilde *x)
 {
     /* Read "busy" before polling: a command that finishes in between has pushed its event
@@ -308,12 +241,6 @@ static void nn_tilde_tick(t_nn_tilde *x)
     bool busy = x->stream && nn_stream_busy(x->stream);
     if (x->stream)
         nn_stream_poll(x->stream);
-    /* The downloader counts a result not yet delivered as busy, so asking after the poll
-     * cannot miss one that finishes in between. */
-    if (x->downloader) {
-        nn_downloader_poll(x->downloader);
-        busy = busy || nn_downloader_busy(x->downloader);
-    }
     if (busy)
         clock_delay(x->poll_clock, NN_TILDE_POLL_MS);
 }
@@ -362,7 +289,7 @@ static nn_stream *nn_tilde_open(t_nn_tilde *x, t_symbol *name)
     }
     if (nn_model_method_find(model, x->method->s_name) < 0) {
         char methods[MAXPDSTRING];
-        nn_tilde_method_list(model, methods, sizeof methods);
+        nn_tilde_names_text(model, false, "", methods, sizeof methods);
         const char *fallback = nn_model_method_find(model, "forward") >= 0 ? "forward" : nn_model_method(model, 0)->name;
         pd_error(x, "nn~: model '%s' has no method '%s' (methods: %s), using '%s'", name->s_name, x->method->s_name,
                  methods, fallback);
@@ -531,6 +458,20 @@ static bool nn_tilde_need_model(t_nn_tilde *x, const char *what)
     return false;
 }
 
+/* The index of attribute `name` of the loaded model, or -1 after an error naming the ones it has. */
+static int nn_tilde_find_attribute(t_nn_tilde *x, const char *name, const char *what)
+{
+    const nn_model *model = nn_stream_model(x->stream);
+    int index = nn_model_attribute_find(model, name);
+    if (index < 0) {
+        char attrs[MAXPDSTRING];
+        nn_tilde_names_text(model, true, "none", attrs, sizeof attrs);
+        pd_error(x, "nn~: %s: model '%s' has no attribute '%s' (attributes: %s)", what, nn_tilde_model_file(x), name,
+                 attrs);
+    }
+    return index;
+}
+
 static void nn_tilde_bang(t_nn_tilde *x)
 {
     t_atom a[2];
@@ -610,13 +551,9 @@ static void nn_tilde_reload(t_nn_tilde *x)
 static void nn_tilde_load(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
 {
     (void)s;
-    if (argc != 1 || argv[0].a_type != A_SYMBOL) {
-        char given[MAXPDSTRING];
-        nn_tilde_atoms_text(argc, argv, given, sizeof given);
-        pd_error(x, "nn~: load needs one model name or path, got %s", given);
+    t_symbol *name = nn_pd_one_symbol(x, "nn~", "load needs one model name or path", argc, argv);
+    if (!name)
         return;
-    }
-    t_symbol *name = argv[0].a_w.w_symbol;
     if (!x->stream) {
         nn_stream *stream = nn_tilde_open(x, name);
         if (!stream)
@@ -649,20 +586,14 @@ static void nn_tilde_load(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
 static void nn_tilde_method(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
 {
     (void)s;
-    if (argc != 1 || argv[0].a_type != A_SYMBOL) {
-        char given[MAXPDSTRING];
-        nn_tilde_atoms_text(argc, argv, given, sizeof given);
-        pd_error(x, "nn~: method needs one method name, got %s", given);
-        return;
-    }
-    t_symbol *name = argv[0].a_w.w_symbol;
-    if (!nn_tilde_need_model(x, "method"))
+    t_symbol *name = nn_pd_one_symbol(x, "nn~", "method needs one method name", argc, argv);
+    if (!name || !nn_tilde_need_model(x, "method"))
         return;
     const nn_model *model = nn_stream_model(x->stream);
     int index = nn_model_method_find(model, name->s_name);
     if (index < 0) {
         char methods[MAXPDSTRING];
-        nn_tilde_method_list(model, methods, sizeof methods);
+        nn_tilde_names_text(model, false, "", methods, sizeof methods);
         pd_error(x, "nn~: method: model '%s' has no method '%s' (methods: %s)", nn_tilde_model_file(x), name->s_name,
                  methods);
         return;
@@ -685,7 +616,7 @@ static void nn_tilde_bufsize(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
     long long v = 0;
     if (argc != 1 || !nn_tilde_atom_int(&argv[0], &v)) {
         char given[MAXPDSTRING];
-        nn_tilde_atoms_text(argc, argv, given, sizeof given);
+        nn_pd_atoms_text(argc, argv, given, sizeof given);
         pd_error(x, "nn~: bufsize needs one whole number (0 = synchronous, or 1..%d), got %s", NN_MAX_BUFFER_SIZE,
                  given);
         return;
@@ -812,7 +743,7 @@ static void nn_tilde_set(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
 {
     (void)s;
     char given[MAXPDSTRING];
-    nn_tilde_atoms_text(argc, argv, given, sizeof given);
+    nn_pd_atoms_text(argc, argv, given, sizeof given);
     if (argc < 1 || argv[0].a_type != A_SYMBOL) {
         pd_error(x, "nn~: set needs an attribute name then its values (set <attribute> <value> ...), got %s", given);
         return;
@@ -820,20 +751,14 @@ static void nn_tilde_set(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
     if (!nn_tilde_need_model(x, "set"))
         return;
     const char *name = argv[0].a_w.w_symbol->s_name;
-    const nn_model *model = nn_stream_model(x->stream);
-    int index = nn_model_attribute_find(model, name);
-    if (index < 0) {
-        char attrs[MAXPDSTRING];
-        nn_tilde_attribute_list(model, attrs, sizeof attrs);
-        pd_error(x, "nn~: set: model '%s' has no attribute '%s' (attributes: %s)", nn_tilde_model_file(x), name,
-                 attrs);
+    int index = nn_tilde_find_attribute(x, name, "set");
+    if (index < 0)
         return;
-    }
-    const nn_attribute_info *info = nn_model_attribute(model, index);
+    const nn_attribute_info *info = nn_model_attribute(nn_stream_model(x->stream), index);
     char types[MAXPDSTRING];
     nn_pd_types_text(info, types, sizeof types);
     char values_text[MAXPDSTRING];
-    nn_tilde_atoms_text(argc - 1, argv + 1, values_text, sizeof values_text);
+    nn_pd_atoms_text(argc - 1, argv + 1, values_text, sizeof values_text);
     if (argc - 1 != info->count) {
         pd_error(x, "nn~: set %s: expects %d value(s) (%s), got %d (%s); nothing changed", name, info->count, types,
                  argc - 1, values_text);
@@ -873,23 +798,12 @@ static void nn_tilde_set(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
 static void nn_tilde_get(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
 {
     (void)s;
-    if (argc != 1 || argv[0].a_type != A_SYMBOL) {
-        char given[MAXPDSTRING];
-        nn_tilde_atoms_text(argc, argv, given, sizeof given);
-        pd_error(x, "nn~: get needs one attribute name, got %s", given);
+    t_symbol *attribute = nn_pd_one_symbol(x, "nn~", "get needs one attribute name", argc, argv);
+    if (!attribute || !nn_tilde_need_model(x, "get"))
         return;
-    }
-    if (!nn_tilde_need_model(x, "get"))
+    const char *name = attribute->s_name;
+    if (nn_tilde_find_attribute(x, name, "get") < 0)
         return;
-    const char *name = argv[0].a_w.w_symbol->s_name;
-    const nn_model *model = nn_stream_model(x->stream);
-    if (nn_model_attribute_find(model, name) < 0) {
-        char attrs[MAXPDSTRING];
-        nn_tilde_attribute_list(model, attrs, sizeof attrs);
-        pd_error(x, "nn~: get: model '%s' has no attribute '%s' (attributes: %s)", nn_tilde_model_file(x), name,
-                 attrs);
-        return;
-    }
     nn_error err;
     nn_error_clear(&err);
     if (nn_stream_attribute_get(x->stream, name, &err) != NN_OK)
@@ -921,86 +835,33 @@ static void nn_tilde_dump(t_nn_tilde *x)
 
 /* ---- model download --------------------------------------------------------------------- */
 
-static nn_downloader *nn_tilde_downloader(t_nn_tilde *x)
+static void nn_tilde_on_list(void *owner, const nn_card_list *cards)
 {
-    if (x->downloader)
-        return x->downloader;
-    nn_error err;
-    nn_error_clear(&err);
-    if (nn_downloader_new(x->api_url ? x->api_url->s_name : NULL, NULL, nn_tilde_on_download, x, &x->downloader,
-                          &err) != NN_OK) {
-        pd_error(x, "nn~: model download unavailable: %s", err.message);
-        x->downloader = NULL;
-    }
-    return x->downloader;
+    (void)owner;
+    post("nn~: %d model(s) available for download:", cards->count);
+    for (int i = 0; i < cards->count; i++)
+        post("  %s", cards->cards[i]);
 }
 
 static void nn_tilde_api(t_nn_tilde *x, t_symbol *url)
 {
-    if (!*url->s_name) {
-        pd_error(x, "nn~: api needs the URL of the model API");
-        return;
-    }
-    x->api_url = url;
-    if (x->downloader) {
-        nn_error err;
-        nn_error_clear(&err);
-        if (nn_downloader_set_api_url(x->downloader, url->s_name, &err) != NN_OK)
-            pd_error(x, "nn~: api: %s", err.message);
-    }
+    nn_pd_downloads_api(&x->downloads, url);
 }
 
-/* The request runs in the downloader's thread (Pd's main thread also runs audio); the poll
- * clock prints the cards when they arrive (nn_tilde_on_download). */
 static void nn_tilde_print_available_models(t_nn_tilde *x)
 {
-    nn_downloader *d = nn_tilde_downloader(x);
-    if (!d)
-        return;
-    nn_error err;
-    nn_error_clear(&err);
-    if (nn_downloader_list_start(d, &err) != NN_OK)
-        pd_error(x, "nn~: could not fetch the list of models: %s", err.message);
-    nn_tilde_poll_soon(x);
+    nn_pd_downloads_list(&x->downloads);
 }
 
 static void nn_tilde_download(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
 {
     (void)s;
-    if (argc < 1 || argc > 2 || argv[0].a_type != A_SYMBOL || (argc == 2 && argv[1].a_type != A_SYMBOL)) {
-        char given[MAXPDSTRING];
-        nn_tilde_atoms_text(argc, argv, given, sizeof given);
-        pd_error(x, "nn~: download needs a model card (source/model/name) and optionally a file name, got %s", given);
-        return;
-    }
-    nn_downloader *d = nn_tilde_downloader(x);
-    if (!d)
-        return;
-    nn_error err;
-    nn_error_clear(&err);
-    if (nn_downloader_start(d, argv[0].a_w.w_symbol->s_name, argc == 2 ? argv[1].a_w.w_symbol->s_name : NULL,
-                            &err) != NN_OK)
-        pd_error(x, "nn~: download: %s", err.message);
-    nn_tilde_poll_soon(x);
+    nn_pd_downloads_download(&x->downloads, argc, argv);
 }
 
 static void nn_tilde_remove(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
 {
-    if (argc != 1 || argv[0].a_type != A_SYMBOL) {
-        char given[MAXPDSTRING];
-        nn_tilde_atoms_text(argc, argv, given, sizeof given);
-        pd_error(x, "nn~: %s needs one model name or card, got %s", s->s_name, given);
-        return;
-    }
-    nn_downloader *d = nn_tilde_downloader(x);
-    if (!d)
-        return;
-    nn_error err;
-    nn_error_clear(&err);
-    if (nn_downloader_remove(d, argv[0].a_w.w_symbol->s_name, &err) != NN_OK)
-        pd_error(x, "nn~: %s: %s", s->s_name, err.message);
-    else
-        post("nn~: model %s deleted", argv[0].a_w.w_symbol->s_name);
+    nn_pd_downloads_remove(&x->downloads, s, argc, argv);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1072,7 +933,7 @@ static void *nn_tilde_new(t_symbol *s, int argc, t_atom *argv)
     }
     if (argc > 3) {
         char extra[MAXPDSTRING];
-        nn_tilde_atoms_text(argc - 3, argv + 3, extra, sizeof extra);
+        nn_pd_atoms_text(argc - 3, argv + 3, extra, sizeof extra);
         pd_error(x, "nn~: extra arguments ignored: %s (flags go before the model name)", extra);
     }
 
@@ -1093,6 +954,7 @@ static void *nn_tilde_new(t_symbol *s, int argc, t_atom *argv)
     for (int j = 0; j < x->n_outlets; j++)
         outlet_new(&x->obj, &s_signal);
     x->info = outlet_new(&x->obj, NULL);
+    nn_pd_downloads_init(&x->downloads, x, "nn~", x->info, nn_tilde_on_list, true, NN_TILDE_POLL_MS);
     x->next_live = nn_tilde_live;
     nn_tilde_live = x;
     return x;
@@ -1111,7 +973,7 @@ static void nn_tilde_unlist(t_nn_tilde *x)
 static void nn_tilde_free(t_nn_tilde *x)
 {
     nn_tilde_unlist(x);
-    nn_downloader_free(x->downloader);
+    nn_pd_downloads_free(&x->downloads);
     nn_stream_free(x->stream);
     nn_tilde_free_dsp(x);
     clock_free(x->poll_clock);
