@@ -7,66 +7,10 @@
  * buffer sizes. ratios.ts identity_64 checks the same with decimation and
  * hold: the impulse must sit on the last sample of a 64-sample group to
  * survive, and then fills the held group that ends exactly at the latency.
+ * THREADED mode, paced so that no block is late, is checked the same way in
+ * test_stream_threaded.c.
  */
-#include "stream_test.h"
-
-/* Returns the position of the only non-zero sample, -1 if none, -2 if more. */
-static long only_nonzero(const float *out, size_t total, float *value)
-{
-    long at = -1;
-    for (size_t i = 0; i < total; i++) {
-        if (out[i] != 0.0f) {
-            if (at >= 0)
-                return -2;
-            at = (long)i;
-            *value = out[i];
-        }
-    }
-    return at;
-}
-
-static void check_impulse(int n, int buffer_size, nn_stream_mode mode)
-{
-    st_events events = {0};
-    nn_stream *stream = st_new("gain.ts", "forward", buffer_size, mode, 1, &events);
-    st_prepare(stream, 48000, n);
-    nn_stream_wait_idle(stream);
-    nn_stream_poll(stream);
-    int b = nn_stream_buffer_size(stream);
-    int latency = nn_stream_latency(stream);
-    int expected = mode == NN_STREAM_SYNCHRONOUS ? b - n : 2 * b - n;
-    if (latency != expected)
-        fail_msg("n=%d bufsize=%d mode=%d: latency %d, expected %d (B=%d)", n, buffer_size, (int)mode, latency,
-                 expected, b);
-
-    /* Impulses at several phases relative to the block: the first sample,
-     * the middle of a later block, and the last sample of a block. */
-    size_t positions[3] = {0, (size_t)(3 * b + b / 2 + 1), (size_t)(6 * b - 1)};
-    for (int k = 0; k < 3; k++) {
-        size_t total = positions[k] + (size_t)latency + 2 * (size_t)b + (size_t)n;
-        total = (total + (size_t)n - 1) / (size_t)n * (size_t)n;
-        float *in = calloc(total, sizeof *in);
-        float *out = calloc(total, sizeof *out);
-        assert_non_null(in);
-        assert_non_null(out);
-        /* A fresh stream per phase keeps block alignment known (block 0 starts at sample 0). */
-        nn_stream *fresh = st_new("gain.ts", "forward", buffer_size, mode, 1, NULL);
-        st_prepare(fresh, 48000, n);
-        nn_stream_wait_idle(fresh);
-        in[positions[k]] = 1.0f;
-        st_run_mono(fresh, in, out, total, n);
-        float value = 0;
-        long at = only_nonzero(out, total, &value);
-        if (at != (long)(positions[k] + (size_t)latency) || value != 1.0f)
-            fail_msg("n=%d bufsize=%d mode=%d: impulse at %zu came out at %ld (value %g), expected at %zu", n,
-                     buffer_size, (int)mode, positions[k], at, (double)value, positions[k] + (size_t)latency);
-        nn_stream_free(fresh);
-        free(in);
-        free(out);
-    }
-    assert_int_equal(events.count[NN_EVENT_ERROR], 0);
-    nn_stream_free(stream);
-}
+#include "stream_checks.h"
 
 static void test_synchronous(void **state)
 {
@@ -74,9 +18,9 @@ static void test_synchronous(void **state)
     const int sizes[] = {1, 32, 64, 512};
     for (int i = 0; i < 4; i++) {
         int n = sizes[i];
-        check_impulse(n, 0, NN_STREAM_SYNCHRONOUS); /* B = n, latency 0 */
-        check_impulse(n, 512 > n ? 512 : n, NN_STREAM_SYNCHRONOUS);
-        check_impulse(n, 2048, NN_STREAM_SYNCHRONOUS);
+        st_check_impulse(n, 0, NN_STREAM_SYNCHRONOUS); /* B = n, latency 0 */
+        st_check_impulse(n, 512 > n ? 512 : n, NN_STREAM_SYNCHRONOUS);
+        st_check_impulse(n, 2048, NN_STREAM_SYNCHRONOUS);
     }
 }
 
@@ -86,9 +30,9 @@ static void test_offline(void **state)
     const int sizes[] = {1, 32, 64, 512};
     for (int i = 0; i < 4; i++) {
         int n = sizes[i];
-        check_impulse(n, n, NN_STREAM_OFFLINE); /* B = n: latency n */
-        check_impulse(n, 1024, NN_STREAM_OFFLINE);
-        check_impulse(n, 4096, NN_STREAM_OFFLINE);
+        st_check_impulse(n, n, NN_STREAM_OFFLINE); /* B = n: latency n */
+        st_check_impulse(n, 1024, NN_STREAM_OFFLINE);
+        st_check_impulse(n, 4096, NN_STREAM_OFFLINE);
     }
 }
 
@@ -127,11 +71,6 @@ static void check_held_impulse(int n, int buffer_size, nn_stream_mode mode)
     nn_stream *stream = st_new("ratios.ts", "identity_64", buffer_size, mode, 1, NULL);
     st_prepare(stream, 48000, n);
     nn_stream_wait_idle(stream);
-    float dummy_in[512] = {0}, dummy_out[512];
-    const float *ins[1] = {dummy_in};
-    float *outs[1] = {dummy_out};
-    (void)ins;
-    (void)outs;
     int b = nn_stream_buffer_size(stream);
     int latency = nn_stream_latency(stream);
     assert_true(latency >= 0);
