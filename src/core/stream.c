@@ -793,9 +793,10 @@ static void run_job(nn_stream *s, engine_state *st, int index)
     if (status != NN_OK && !st->run_failed)
         event_error(s, status, err.message);
     st->run_failed = status != NN_OK;
-    atomic_fetch_add_explicit(&s->blocks, 1, memory_order_relaxed);
     /* Release: the output block is complete before the audio thread sees DONE. */
     atomic_store_explicit(&slot->status, SLOT_DONE, memory_order_release);
+    /* Counted after DONE: whoever sees the count (acquire) sees the block ready to play. */
+    atomic_fetch_add_explicit(&s->blocks, 1, memory_order_release);
 }
 
 static void *runner_main(void *arg)
@@ -1368,7 +1369,7 @@ uint64_t nn_stream_overruns(const nn_stream *s)
 
 uint64_t nn_stream_blocks(const nn_stream *s)
 {
-    return s ? atomic_load_explicit(&((nn_stream *)s)->blocks, memory_order_relaxed) : 0;
+    return s ? atomic_load_explicit(&((nn_stream *)s)->blocks, memory_order_acquire) : 0;
 }
 
 const nn_model *nn_stream_model(const nn_stream *s)
