@@ -44,31 +44,19 @@ static void check_entry(const char *id)
     st_golden_free(&g);
 }
 
-static void test_gain(void **state)
+/* Named after the golden entry, whose id is the test state. */
+static void test_entry(void **state)
 {
-    (void)state;
-    check_entry("gain.forward.stream");
-}
-
-static void test_stateful(void **state)
-{
-    (void)state;
-    check_entry("stateful.forward.stream");
-}
-
-static void test_ratios_encode(void **state)
-{
-    (void)state;
-    check_entry("ratios.encode.stream");
+    check_entry(*state);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_impulse),
-        cmocka_unit_test(test_gain),
-        cmocka_unit_test(test_stateful),
-        cmocka_unit_test(test_ratios_encode),
+        {"gain.forward.stream", test_entry, NULL, NULL, "gain.forward.stream"},
+        {"stateful.forward.stream", test_entry, NULL, NULL, "stateful.forward.stream"},
+        {"ratios.encode.stream", test_entry, NULL, NULL, "ratios.encode.stream"},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
