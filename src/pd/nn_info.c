@@ -147,6 +147,7 @@ static void nn_info_on_list(void *owner, const nn_card_list *cards)
     outlet_anything(x->models_out, gensym("count"), 1, &count);
 }
 
+/* Pd hands methods the object itself: these pass its download side on. */
 static void nn_info_api(t_nn_info *x, t_symbol *url)
 {
     nn_pd_downloads_api(&x->downloads, url);

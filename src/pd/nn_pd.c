@@ -229,8 +229,8 @@ static void nn_pd_downloads_tick(nn_pd_downloads *d)
         clock_delay(d->clock, d->poll_ms);
 }
 
-void nn_pd_downloads_init(nn_pd_downloads *d, void *owner, const char *prefix, t_outlet *outlet,
-                          nn_pd_cards_fn on_list, bool show_given, double poll_ms)
+void nn_pd_downloads_init(nn_pd_downloads *d, void *owner, const char *prefix, t_outlet *outlet, nn_pd_cards_fn on_list,
+                          bool show_given, double poll_ms)
 {
     static bool exit_registered;
     d->owner = owner;
@@ -266,8 +266,8 @@ static nn_downloader *nn_pd_downloads_get(nn_pd_downloads *d)
         return d->downloader;
     nn_error err;
     nn_error_clear(&err);
-    if (nn_downloader_new(d->api_url ? d->api_url->s_name : NULL, NULL, nn_pd_downloads_on_event, d,
-                          &d->downloader, &err) != NN_OK) {
+    if (nn_downloader_new(d->api_url ? d->api_url->s_name : NULL, NULL, nn_pd_downloads_on_event, d, &d->downloader,
+                          &err) != NN_OK) {
         pd_error(d->owner, "%s: model download unavailable: %s", d->prefix, err.message);
         d->downloader = NULL;
     }
@@ -320,8 +320,8 @@ void nn_pd_downloads_download(nn_pd_downloads *d, int argc, t_atom *argv)
         return;
     nn_error err;
     nn_error_clear(&err);
-    if (nn_downloader_start(downloader, argv[0].a_w.w_symbol->s_name,
-                            argc == 2 ? argv[1].a_w.w_symbol->s_name : NULL, &err) != NN_OK)
+    if (nn_downloader_start(downloader, argv[0].a_w.w_symbol->s_name, argc == 2 ? argv[1].a_w.w_symbol->s_name : NULL,
+                            &err) != NN_OK)
         pd_error(d->owner, "%s: download: %s", d->prefix, err.message);
     clock_delay(d->clock, 0);
 }

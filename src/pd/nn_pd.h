@@ -74,8 +74,8 @@ typedef struct nn_pd_downloads {
     struct nn_pd_downloads *next_live;
 } nn_pd_downloads;
 
-void nn_pd_downloads_init(nn_pd_downloads *d, void *owner, const char *prefix, t_outlet *outlet,
-                          nn_pd_cards_fn on_list, bool show_given, double poll_ms);
+void nn_pd_downloads_init(nn_pd_downloads *d, void *owner, const char *prefix, t_outlet *outlet, nn_pd_cards_fn on_list,
+                          bool show_given, double poll_ms);
 void nn_pd_downloads_free(nn_pd_downloads *d);
 
 /* `api <url>`: the model API used from now on. */
@@ -87,7 +87,7 @@ void nn_pd_downloads_list(nn_pd_downloads *d);
 /* `download <card> [<file name>]`, installed in the per-user models folder in the background. */
 void nn_pd_downloads_download(nn_pd_downloads *d, int argc, t_atom *argv);
 
-/* `remove <name or card>` (or its alias `s`): deletes an installed model. */
+/* `remove <name or card>` (or `delete`: `s` is the selector used): deletes an installed model. */
 void nn_pd_downloads_remove(nn_pd_downloads *d, t_symbol *s, int argc, t_atom *argv);
 
 #endif /* NN_PD_H */

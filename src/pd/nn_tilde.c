@@ -78,8 +78,8 @@ typedef struct nn_tilde {
     double sample_rate;
     int vector_size;
     bool prepared;
-    t_sample **in_vecs;  /* where each model input channel comes from */
-    t_sample **in_copy;  /* copies of those (Pd may alias inputs and outputs) */
+    t_sample **in_vecs; /* where each model input channel comes from */
+    t_sample **in_copy; /* copies of those (Pd may alias inputs and outputs) */
     t_sample **out_vecs;
     t_sample *scratch;
     int n_in_vecs;
@@ -290,7 +290,8 @@ static nn_stream *nn_tilde_open(t_nn_tilde *x, t_symbol *name)
     if (nn_model_method_find(model, x->method->s_name) < 0) {
         char methods[MAXPDSTRING];
         nn_tilde_names_text(model, false, "", methods, sizeof methods);
-        const char *fallback = nn_model_method_find(model, "forward") >= 0 ? "forward" : nn_model_method(model, 0)->name;
+        const char *fallback =
+            nn_model_method_find(model, "forward") >= 0 ? "forward" : nn_model_method(model, 0)->name;
         pd_error(x, "nn~: model '%s' has no method '%s' (methods: %s), using '%s'", name->s_name, x->method->s_name,
                  methods, fallback);
         x->method = gensym(fallback);
@@ -533,8 +534,7 @@ static void nn_tilde_gpu(t_nn_tilde *x, t_floatarg f)
         return;
     }
     if (nn_model_device(nn_stream_model(x->stream)) != (want ? NN_DEVICE_CUDA : NN_DEVICE_CPU))
-        pd_error(x, "nn~: gpu: a running model cannot change device; create the object with%s -gpu",
-                 want ? "" : "out");
+        pd_error(x, "nn~: gpu: a running model cannot change device; create the object with%s -gpu", want ? "" : "out");
 }
 
 static void nn_tilde_reload(t_nn_tilde *x)
@@ -667,8 +667,8 @@ static float *nn_tilde_read_array(t_symbol *name, int *frames, char *why, size_t
 /* Converts one atom to a value of type `type`; false and `why` if it does not fit. `text`
  * holds a number converted for a string element; `*array` a Pd array read for tensors and
  * buffers (freed by the caller). */
-static bool nn_tilde_convert(nn_type type, const t_atom *a, nn_value *v, char *text, size_t text_size,
-                             float **array, char *why, size_t why_size)
+static bool nn_tilde_convert(nn_type type, const t_atom *a, nn_value *v, char *text, size_t text_size, float **array,
+                             char *why, size_t why_size)
 {
     memset(v, 0, sizeof *v);
     v->type = type;
@@ -843,6 +843,7 @@ static void nn_tilde_on_list(void *owner, const nn_card_list *cards)
         post("  %s", cards->cards[i]);
 }
 
+/* Pd hands methods the object itself: these pass its download side on. */
 static void nn_tilde_api(t_nn_tilde *x, t_symbol *url)
 {
     nn_pd_downloads_api(&x->downloads, url);
@@ -886,8 +887,8 @@ static void *nn_tilde_new(t_symbol *s, int argc, t_atom *argv)
             } else {
                 int major = 0, minor = 0, bugfix = 0;
                 sys_getversion(&major, &minor, &bugfix);
-                pd_error(x, "nn~: -m (multichannel) needs Pd 0.54 or later, this is Pd %d.%d.%d; ignoring '-m'",
-                         major, minor, bugfix);
+                pd_error(x, "nn~: -m (multichannel) needs Pd 0.54 or later, this is Pd %d.%d.%d; ignoring '-m'", major,
+                         minor, bugfix);
             }
         } else if (!strcmp(flag, "-g") || !strcmp(flag, "-gpu")) {
             if (nn_backend_has_cuda())
@@ -969,7 +970,6 @@ static void nn_tilde_unlist(t_nn_tilde *x)
         }
 }
 
-
 static void nn_tilde_free(t_nn_tilde *x)
 {
     nn_tilde_unlist(x);
@@ -985,8 +985,9 @@ NN_PD_EXPORT void nn_tilde_setup(void)
     void *symbol = dlsym(RTLD_DEFAULT, "signal_setmultiout");
     if (symbol)
         memcpy(&nn_pd_setmultiout, &symbol, sizeof symbol);
-    nn_tilde_class = class_new(gensym("nn~"), (t_newmethod)(t_method)nn_tilde_new, (t_method)nn_tilde_free, sizeof(t_nn_tilde),
-                               nn_pd_setmultiout ? NN_PD_CLASS_MULTICHANNEL : CLASS_DEFAULT, A_GIMME, 0);
+    nn_tilde_class =
+        class_new(gensym("nn~"), (t_newmethod)(t_method)nn_tilde_new, (t_method)nn_tilde_free, sizeof(t_nn_tilde),
+                  nn_pd_setmultiout ? NN_PD_CLASS_MULTICHANNEL : CLASS_DEFAULT, A_GIMME, 0);
     /* What CLASS_MAINSIGNALIN does, without its null-pointer arithmetic (clang rejects it). */
     class_domainsignalin(nn_tilde_class, (int)offsetof(t_nn_tilde, scalar_in));
     class_addmethod(nn_tilde_class, (t_method)nn_tilde_dsp, gensym("dsp"), A_CANT, 0);
