@@ -403,7 +403,7 @@ int nn_stream_latency(const nn_stream *stream);        /* samples; -1 before pre
 int nn_stream_buffer_size(const nn_stream *stream);    /* resolved B */
 nn_stream_mode nn_stream_mode_get(const nn_stream *stream);
 uint64_t nn_stream_overruns(const nn_stream *stream);
-uint64_t nn_stream_blocks(const nn_stream *stream);    /* blocks computed */
+uint64_t nn_stream_blocks(const nn_stream *stream);    /* blocks computed; a counted block is ready to play */
 
 /* The model and method the stream uses as seen from the main thread (they
  * change only inside nn_stream_poll when a LOADED event is delivered). */
