@@ -4,6 +4,7 @@
  * The small pieces every other part of the core and every frontend shares.
  */
 #include "nn/nn.h"
+#include "internal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -90,6 +91,17 @@ void nn_log(nn_log_level level, const char *fmt, ...)
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
     log_fn(log_user, level, message);
+}
+
+char *nn_string_copy(const char *text)
+{
+    if (!text)
+        return NULL;
+    size_t size = strlen(text) + 1;
+    char *copy = malloc(size);
+    if (copy)
+        memcpy(copy, text, size);
+    return copy;
 }
 
 /* ---- typed values ------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "nn/nn.h"
+#include "internal.h"
 
 #include <cJSON.h>
 #include <curl/curl.h>
@@ -84,15 +85,6 @@ struct job {
 };
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static char *dup_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
 
 /* Format into an NN_ERROR_MESSAGE_SIZE buffer; a long path may cut the message short, and
  * a truncated message is still worth reading. */
@@ -389,7 +381,7 @@ static nn_status list_push(nn_card_list *list, int *cap, const char *card)
         list->cards = grown;
         *cap = grown_cap;
     }
-    char *copy = dup_string(card);
+    char *copy = nn_string_copy(card);
     if (!copy)
         return NN_ERR_NO_MEMORY;
     list->cards[list->count++] = copy;
@@ -637,7 +629,7 @@ nn_status nn_downloader_new(const char *api_url, const char *models_dir, nn_down
     if (!d)
         return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
     d->api_url = api_root_copy(api_url);
-    d->models_dir = dup_string(models_dir);
+    d->models_dir = nn_string_copy(models_dir);
     if (!d->api_url || !d->models_dir || pthread_mutex_init(&d->lock, NULL) != 0) {
         free(d->api_url);
         free(d->models_dir);
@@ -706,7 +698,7 @@ nn_status nn_downloader_list(nn_downloader *d, nn_card_list *out, nn_error *err)
     out->count = 0;
     out->cards = NULL;
     pthread_mutex_lock(&d->lock);
-    char *api_url = dup_string(d->api_url);
+    char *api_url = nn_string_copy(d->api_url);
     pthread_mutex_unlock(&d->lock);
     if (!api_url)
         return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
@@ -753,7 +745,7 @@ nn_status nn_downloader_list_start(nn_downloader *d, nn_error *err)
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_downloader_list_start: no downloader");
     pthread_mutex_lock(&d->lock);
     bool pending = d->list_pending;
-    char *api_url = pending ? NULL : dup_string(d->api_url);
+    char *api_url = pending ? NULL : nn_string_copy(d->api_url);
     if (api_url) {
         d->list_pending = true;
         d->list_finished = false;
@@ -797,10 +789,10 @@ static nn_status start_job(nn_downloader *d, const char *card, const char *name,
         return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
     size_t target_size = strlen(d->models_dir) + strlen(file) + 5;
     j->owner = d;
-    j->card = dup_string(card);
+    j->card = nn_string_copy(card);
     j->target = malloc(target_size);
     pthread_mutex_lock(&d->lock);
-    j->api_url = dup_string(d->api_url);
+    j->api_url = nn_string_copy(d->api_url);
     pthread_mutex_unlock(&d->lock);
     if (!j->card || !j->target || !j->api_url) {
         job_free(j);

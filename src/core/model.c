@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 
 #include "../backend/torch_backend.h"
+#include "internal.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -166,15 +167,6 @@ const char *nn_backend_blas(void)
 
 /* ---- values --------------------------------------------------------------- */
 
-static char *string_copy(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy)
-        memcpy(copy, s, n);
-    return copy;
-}
-
 static void values_free(nn_value *values, int count)
 {
     for (int i = 0; i < count; i++) {
@@ -201,7 +193,7 @@ static nn_value *values_copy(const nn_value *values, int count)
             floats = (size_t)values[i].channels * (size_t)values[i].frames;
         bool failed = false;
         if (values[i].type == NN_TYPE_STRING)
-            failed = !(copy[i].s = string_copy(values[i].s));
+            failed = !(copy[i].s = nn_string_copy(values[i].s));
         if (floats > 0) {
             float *data = malloc(floats * sizeof *data);
             if (data)
@@ -349,7 +341,7 @@ static void record_add(nn_model *model, const char *attribute, int element, cons
         model->records = grown;
         model->record_capacity = capacity;
     }
-    nn_model_record r = {string_copy(attribute), element, count, NULL};
+    nn_model_record r = {nn_string_copy(attribute), element, count, NULL};
     if (element < 0)
         r.values = values_copy(values, count);
     if (!r.attribute || (element < 0 && !r.values)) {
@@ -416,7 +408,7 @@ nn_status nn_model_load(const char *path, const nn_model_config *config, nn_mode
     backend_threads_default();
 
     nn_model *model = calloc(1, sizeof *model);
-    if (!model || !(model->path = string_copy(path))) {
+    if (!model || !(model->path = nn_string_copy(path))) {
         free(model);
         return nn_error_set(err, NN_ERR_NO_MEMORY, "%s: out of memory", path);
     }

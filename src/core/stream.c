@@ -15,6 +15,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "nn/nn.h"
+#include "internal.h"
 
 #include "ring.h"
 
@@ -199,17 +200,6 @@ static void model_ref_release(model_ref *ref)
     }
 }
 
-static char *copy_string(const char *text)
-{
-    if (!text)
-        return NULL;
-    size_t len = strlen(text) + 1;
-    char *copy = malloc(len);
-    if (copy)
-        memcpy(copy, text, len);
-    return copy;
-}
-
 static int gcd(int a, int b)
 {
     while (b) {
@@ -249,7 +239,7 @@ static void event_push(nn_stream *s, nn_event_kind kind, nn_status status, const
     }
     node->kind = kind;
     node->status = status;
-    node->message = copy_string(message ? message : "");
+    node->message = nn_string_copy(message ? message : "");
     node->attribute = attribute;
     if (values) {
         node->values = *values;
@@ -857,7 +847,7 @@ static void build_and_publish(nn_stream *s, model_ref *ref, int method, int requ
         return;
     }
     const nn_method_info *info = nn_model_method(ref->model, method);
-    char *name = copy_string(info->name);
+    char *name = nn_string_copy(info->name);
     if (name) {
         free(s->method_name);
         s->method_name = name;
@@ -1100,7 +1090,7 @@ static command *command_new(command_kind kind, const char *text, int number)
         return NULL;
     cmd->kind = kind;
     cmd->number = number;
-    if (text && !(cmd->text = copy_string(text))) {
+    if (text && !(cmd->text = nn_string_copy(text))) {
         free(cmd);
         return NULL;
     }
@@ -1137,7 +1127,7 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     nn_stream *s = calloc(1, sizeof *s);
     model_ref *ref = s ? model_ref_new(model) : NULL;
     command *init = ref ? command_new(CMD_INIT, NULL, method) : NULL;
-    char *name = init ? copy_string(method_name) : NULL;
+    char *name = init ? nn_string_copy(method_name) : NULL;
     if (!name) {
         free(init);
         free(ref);
@@ -1484,7 +1474,7 @@ static bool copy_values(command *cmd, const nn_value *values, int count)
         *v = values[i];
         v->s = NULL;
         v->data = NULL;
-        if (values[i].s && !(v->s = copy_string(values[i].s)))
+        if (values[i].s && !(v->s = nn_string_copy(values[i].s)))
             return false;
         int64_t floats = 0;
         if (values[i].type == NN_TYPE_TENSOR)
