@@ -10,11 +10,13 @@ arrays and written with [soundfiler] before `pd quit` (writesf~ races the exit).
 RealtimeSanitizer build, NN_PD_PRELOAD names the sanitizer runtime, preloaded into Pd so
 that the instrumented externals report to it.
 """
+import contextlib
 import os
 import re
 import shutil
 import struct
 import subprocess
+import sys
 
 import numpy as np
 
@@ -134,7 +136,9 @@ class PdRun:
         return read_wav(os.path.join(self.workdir, name))
 
 
-def run_pd(patch, workdir, timeout=240, args=(), models_on_path=True):
+def pd_command(patch, workdir, args=(), models_on_path=True):
+    """Writes `patch` to <workdir>/test.pd; returns the Pd command line that opens it and its
+    environment (a fresh per-user models folder in `workdir`, the sanitizer preload)."""
     path = os.path.join(workdir, "test.pd")
     with open(path, "w") as handle:
         handle.write(patch.render() if isinstance(patch, Patch) else patch)
@@ -148,6 +152,11 @@ def run_pd(patch, workdir, timeout=240, args=(), models_on_path=True):
     search = ["-path", MODELS] if models_on_path else []
     command = [PD, "-nogui", "-batch", "-nosound", "-stderr", "-r", str(SR), "-path", EXTERNALS, *search, *args,
                "-open", path]
+    return command, env
+
+
+def run_pd(patch, workdir, timeout=240, args=(), models_on_path=True):
+    command, env = pd_command(patch, workdir, args, models_on_path)
     try:
         proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True,
                               timeout=timeout)
@@ -284,6 +293,16 @@ def render(obj, inputs, n_outputs, out_frames, workdir, messages=(), block=None,
     return result, outputs
 
 
+def quit_after(main, source, outlet=0):
+    """When `source` sends on `outlet`: prints `done: bang`, then quits Pd."""
+    order = main.obj("t b b")
+    main.connect(source, outlet, order, 0)
+    done = main.obj("print done")
+    main.connect(order, 1, done, 0)
+    quit_msg = main.msg("\\; pd quit")
+    main.connect(order, 0, quit_msg, 0)
+
+
 def finish(main, after_ms=200, dsp=True):
     """Adds DSP on at load, and `done: bang` then `pd quit` after `after_ms`."""
     load = main.obj("loadbang")
@@ -292,13 +311,26 @@ def finish(main, after_ms=200, dsp=True):
         main.connect(load, 0, on, 0)
     end = main.obj(f"delay {after_ms}")
     main.connect(load, 0, end, 0)
-    order = main.obj("t b b")
-    main.connect(end, 0, order, 0)
-    done = main.obj("print done")
-    main.connect(order, 1, done, 0)
-    quit_msg = main.msg("\\; pd quit")
-    main.connect(order, 0, quit_msg, 0)
+    quit_after(main, end)
     return main
+
+
+@contextlib.contextmanager
+def download_server(root):
+    """Runs tests/download/server.py (a fake IRCAM Forum API serving gain.ts) on 127.0.0.1
+    for the duration of the block; yields the URL of its `root` endpoint."""
+    script = os.path.join(SOURCE, "tests", "download", "server.py")
+    assert os.path.exists(script), f"{script} is missing"
+    server = subprocess.Popen([sys.executable, script, "--model", model("gain.ts")], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        port = server.stdout.readline().strip()
+        if not port.isdigit():
+            raise AssertionError(f"server.py did not print its port (got {port!r})")
+        yield f"http://127.0.0.1:{port}/{root}/"
+    finally:
+        server.kill()
+        server.wait()
 
 
 # ---- what torch says -------------------------------------------------------------------------

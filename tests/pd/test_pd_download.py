@@ -4,27 +4,12 @@ a fake IRCAM Forum API): `api`, `print_available_models`, `download`, then `load
 name from the per-user models folder, `remove`; a card that could escape the folder is
 refused with one error line and no request; [nn.info] lists the cards on its right outlet."""
 import os
-import subprocess
-import sys
 
 import pdtest
 
 
-def start_server():
-    script = os.path.join(pdtest.SOURCE, "tests", "download", "server.py")
-    assert os.path.exists(script), f"{script} is missing"
-    server = subprocess.Popen([sys.executable, script, "--model", pdtest.model("gain.ts")], stdout=subprocess.PIPE,
-                              text=True)
-    port = server.stdout.readline().strip()
-    if not port.isdigit():
-        server.kill()
-        raise AssertionError(f"server.py did not print its port (got {port!r})")
-    return server, f"http://127.0.0.1:{port}/api/"
-
-
 def test_download_load_remove(tmp_path):
-    server, api = start_server()
-    try:
+    with pdtest.download_server("api") as api:
         main = pdtest.Patch()
         nn = main.obj("nn~")
         pr = main.obj("print info")
@@ -50,17 +35,9 @@ def test_download_load_remove(tmp_path):
         main.connect(after, 0, done, 0)
         end = main.obj("delay 50")
         main.connect(done, 0, end, 0)
-        order = main.obj("t b b")
-        main.connect(end, 0, order, 0)
-        pd_done = main.obj("print done")
-        main.connect(order, 1, pd_done, 0)
-        quit_msg = main.msg("\\; pd quit")
-        main.connect(order, 0, quit_msg, 0)
+        pdtest.quit_after(main, end)
         # Without <build>/models on Pd's path, so that `load gain` finds the downloaded file.
         run = pdtest.run_pd(main, str(tmp_path), timeout=120, models_on_path=False)
-    finally:
-        server.kill()
-        server.wait()
     run.check_alive()
     user_models = os.path.join(str(tmp_path), "user_models")
     installed = os.path.join(user_models, "gain.ts")

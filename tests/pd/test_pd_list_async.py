@@ -9,25 +9,12 @@ looks for ([file isfile]; batch mode polls no socket, so [netreceive] cannot do 
 waits for the cards themselves, never for a guessed time."""
 import os
 import subprocess
-import sys
 import threading
 import types
 
 import pdtest
 
 CARDS = 15  # what server.py lists
-
-
-def start_server():
-    script = os.path.join(pdtest.SOURCE, "tests", "download", "server.py")
-    assert os.path.exists(script), f"{script} is missing"
-    server = subprocess.Popen([sys.executable, script, "--model", pdtest.model("gain.ts")], stdout=subprocess.PIPE,
-                              text=True)
-    port = server.stdout.readline().strip()
-    if not port.isdigit():
-        server.kill()
-        raise AssertionError(f"server.py did not print its port (got {port!r})")
-    return server, f"http://127.0.0.1:{port}/slowlist/"
 
 
 def build_patch(api, flag):
@@ -60,32 +47,19 @@ def build_patch(api, flag):
     main.connect(path, 0, isfile, 0)
     found = main.obj("sel 1")
     main.connect(isfile, 0, found, 0)
-    finish = main.obj("t b b b")
+    finish = main.obj("t b b")
     main.connect(found, 0, finish, 0)
     stop = main.msg("stop")
-    main.connect(finish, 2, stop, 0)
+    main.connect(finish, 1, stop, 0)
     main.connect(stop, 0, metro, 0)
-    done = main.obj("print done")
-    main.connect(finish, 1, done, 0)
-    quit_msg = main.msg("\\; pd quit")
-    main.connect(finish, 0, quit_msg, 0)
+    pdtest.quit_after(main, finish)
     return main
 
 
 def run_until_cards(patch, workdir, flag, timeout=120):
     """Runs Pd, reading its output as it comes; asks the patch to quit once [nn~] printed its
     last card and [nn.info] its count. Returns a pdtest.PdRun."""
-    path = os.path.join(workdir, "test.pd")
-    with open(path, "w") as handle:
-        handle.write(patch.render())
-    env = dict(os.environ)
-    env["NN_TILDE_MODELS_DIR"] = os.path.join(workdir, "user_models")
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    preload = os.environ.get("NN_PD_PRELOAD")
-    if preload:
-        env["LD_PRELOAD"] = preload
-    command = [pdtest.PD, "-nogui", "-batch", "-nosound", "-stderr", "-r", str(pdtest.SR), "-path",
-               pdtest.EXTERNALS, "-open", path]
+    command, env = pdtest.pd_command(patch, workdir, models_on_path=False)
     proc = subprocess.Popen(command, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     lines = []
@@ -124,13 +98,9 @@ def run_until_cards(patch, workdir, flag, timeout=120):
 
 
 def test_list_does_not_block(tmp_path):
-    server, api = start_server()
-    try:
+    with pdtest.download_server("slowlist") as api:
         flag = os.path.join(str(tmp_path), "quit.flag")
         run = run_until_cards(build_patch(api, flag), str(tmp_path), flag)
-    finally:
-        server.kill()
-        server.wait()
     run.check_alive()
     assert not run.errors, run.errors
     lines = run.lines
