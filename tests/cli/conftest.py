@@ -32,20 +32,24 @@ def nntilde():
     return path
 
 
+def _require_folder(name, witness, missing):
+    """The folder named by $`name`, which must hold the file `witness`; `missing` says why not."""
+    path = _require_env(name)
+    if not os.path.isfile(os.path.join(path, witness)):
+        pytest.fail(missing.format(path=path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def models():
-    path = _require_env("NN_TEST_MODELS")
-    if not os.path.isfile(os.path.join(path, "gain.ts")):
-        pytest.fail(f"generated test models missing in {path}: build the 'models' target")
-    return path
+    return _require_folder("NN_TEST_MODELS", "gain.ts",
+                           "generated test models missing in {path}: build the 'models' target")
 
 
 @pytest.fixture(scope="session")
 def fixtures():
-    path = _require_env("NN_TEST_FIXTURES")
-    if not os.path.isfile(os.path.join(path, "effects.ts")):
-        pytest.fail(f"IRCAM fixture models missing in {path} (expected effects.ts)")
-    return path
+    return _require_folder("NN_TEST_FIXTURES", "effects.ts",
+                           "IRCAM fixture models missing in {path} (expected effects.ts)")
 
 
 @pytest.fixture

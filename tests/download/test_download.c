@@ -129,6 +129,55 @@ static void assert_no_thread_left(int before)
     assert_int_equal(thread_count(), before);
 }
 
+/* A failure case: the server root or card asked for, the status and a piece of the message. */
+typedef struct expected_failure {
+    const char *what;
+    nn_status status;
+    const char *says;
+} expected_failure;
+
+/* What every test that drives one downloader needs: the thread baseline taken before it
+ * exists, its models folder, what its callback saw, and the downloader itself. */
+typedef struct fixture {
+    int threads;
+    char dir[4096];
+    recorder r;
+    nn_downloader *d;
+    nn_error err;
+} fixture;
+
+/* Open a downloader on `url` with models folder `dir` (the scratch folder when NULL) that
+ * records its events into f->r, or has no callback when `events` is false. */
+static void fixture_open_url(fixture *f, const char *url, const char *dir, bool events)
+{
+    memset(f, 0, sizeof *f);
+    f->threads = thread_count();
+    if (snprintf(f->dir, sizeof f->dir, "%s", dir ? dir : scratch) >= (int)sizeof f->dir)
+        fail_msg("models folder path too long");
+    nn_status st = nn_downloader_new(url, f->dir, events ? record : NULL, events ? &f->r : NULL, &f->d, &f->err);
+    if (st != NN_OK)
+        fail_msg("nn_downloader_new(%s): %s", url, f->err.message);
+}
+
+/* The same against the test server's `root`, with a fresh models folder `sub` of the scratch
+ * folder (the scratch folder itself when NULL). */
+static void fixture_open(fixture *f, const char *root, const char *sub, bool events)
+{
+    char url[256], dir[4096];
+    url_of(root, url, sizeof url);
+    if (sub)
+        fresh_models_dir(sub, dir, sizeof dir);
+    fixture_open_url(f, url, sub ? dir : NULL, events);
+}
+
+/* Free the downloader: nothing it started may be left running. */
+static void fixture_close(fixture *f)
+{
+    nn_downloader_free(f->d);
+    f->d = NULL;
+    assert_no_thread_left(f->threads);
+}
+
 static void assert_folder(const char *dir, int expected_count, const char *expected_names)
 {
     char names[4096];
@@ -154,22 +203,19 @@ static void download_one(const char *root, const char *dir, const char *card, co
 {
     char url[256];
     url_of(root, url, sizeof url);
-    memset(r, 0, sizeof *r);
-    int threads = thread_count();
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, dir, record, r, &d, &err), NN_OK);
-    nn_status st = nn_downloader_start(d, card, name, &err);
+    fixture f;
+    fixture_open_url(&f, url, dir, true);
+    nn_status st = nn_downloader_start(f.d, card, name, &f.err);
     if (st != NN_OK)
-        fail_msg("start %s: %s", card, err.message);
-    assert_true(nn_downloader_busy(d) || nn_downloader_poll(d) >= 0);
-    poll_until_final(d, r, 1);
-    assert_false(nn_downloader_busy(d));
-    assert_int_equal(nn_downloader_poll(d), 0);
-    nn_downloader_free(d);
+        fail_msg("start %s: %s", card, f.err.message);
+    assert_true(nn_downloader_busy(f.d) || nn_downloader_poll(f.d) >= 0);
+    poll_until_final(f.d, &f.r, 1);
+    assert_false(nn_downloader_busy(f.d));
+    assert_int_equal(nn_downloader_poll(f.d), 0);
+    fixture_close(&f);
+    *r = f.r;
     assert_int_equal(r->order_errors, 0);
     assert_string_equal(r->card, card);
-    assert_no_thread_left(threads);
 }
 
 static void *idle_thread(void *arg)
@@ -216,14 +262,10 @@ static bool list_has(const nn_card_list *list, const char *card)
 static void test_list(void **state)
 {
     (void)state;
-    int threads = thread_count();
-    char url[256];
-    url_of("api", url, sizeof url);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, scratch, NULL, NULL, &d, &err), NN_OK);
+    fixture f;
+    fixture_open(&f, "api", NULL, false);
     nn_card_list list = {0, NULL};
-    assert_int_equal(nn_downloader_list(d, &list, &err), NN_OK);
+    assert_int_equal(nn_downloader_list(f.d, &list, &f.err), NN_OK);
     /* 14 test cards + ircam/rave/isis; "odd" is not an object of models and is skipped. */
     assert_int_equal(list.count, 15);
     assert_true(list_has(&list, "test/models/gain"));
@@ -236,19 +278,13 @@ static void test_list(void **state)
     assert_int_equal(list.count, 0);
     assert_null(list.cards);
     nn_card_list_clear(NULL);
-    nn_downloader_free(d);
-    assert_no_thread_left(threads);
+    fixture_close(&f);
 }
 
 static void test_list_failures(void **state)
 {
     (void)state;
-    int threads = thread_count();
-    static const struct {
-        const char *root;
-        nn_status status;
-        const char *says;
-    } cases[] = {
+    static const expected_failure cases[] = {
         {"e404", NN_ERR_HTTP, "HTTP 404"},
         {"e500", NN_ERR_HTTP, "HTTP 500"},
         {"badjson", NN_ERR_BAD_RESPONSE, "not valid JSON"},
@@ -256,33 +292,28 @@ static void test_list_failures(void **state)
         {"htmllist", NN_ERR_BAD_RESPONSE, "not valid JSON"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char url[256];
-        url_of(cases[i].root, url, sizeof url);
-        nn_downloader *d = NULL;
-        nn_error err;
-        assert_int_equal(nn_downloader_new(url, scratch, NULL, NULL, &d, &err), NN_OK);
+        fixture f;
+        fixture_open(&f, cases[i].what, NULL, false);
         nn_card_list list = {0, NULL};
-        nn_error_clear(&err);
-        nn_status st = nn_downloader_list(d, &list, &err);
-        if (st != cases[i].status || !strstr(err.message, cases[i].says) ||
-            !strstr(err.message, "could not fetch the list of available models"))
-            fail_msg("%s: status %d '%s', expected %d '%s'", cases[i].root, st, err.message, cases[i].status,
+        nn_error_clear(&f.err);
+        nn_status st = nn_downloader_list(f.d, &list, &f.err);
+        if (st != cases[i].status || !strstr(f.err.message, cases[i].says) ||
+            !strstr(f.err.message, "could not fetch the list of available models"))
+            fail_msg("%s: status %d '%s', expected %d '%s'", cases[i].what, st, f.err.message, cases[i].status,
                      cases[i].says);
-        assert_int_equal(err.status, cases[i].status);
+        assert_int_equal(f.err.status, cases[i].status);
         assert_int_equal(list.count, 0);
         assert_null(list.cards);
-        nn_downloader_free(d);
+        fixture_close(&f);
     }
 
     /* Nothing listens on port 1: the connection is refused. */
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new("http://127.0.0.1:1/", scratch, NULL, NULL, &d, &err), NN_OK);
+    fixture f;
+    fixture_open_url(&f, "http://127.0.0.1:1/", NULL, false);
     nn_card_list list = {0, NULL};
-    assert_int_equal(nn_downloader_list(d, &list, &err), NN_ERR_NETWORK);
-    assert_non_null(strstr(err.message, "127.0.0.1:1"));
-    nn_downloader_free(d);
-    assert_no_thread_left(threads);
+    assert_int_equal(nn_downloader_list(f.d, &list, &f.err), NN_ERR_NETWORK);
+    assert_non_null(strstr(f.err.message, "127.0.0.1:1"));
+    fixture_close(&f);
 }
 
 static void test_download_and_load(void **state)
@@ -323,11 +354,7 @@ static void test_download_and_load(void **state)
 static void test_download_failures(void **state)
 {
     (void)state;
-    static const struct {
-        const char *card;
-        nn_status status;
-        const char *says;
-    } cases[] = {
+    static const expected_failure cases[] = {
         {"test/models/html", NN_ERR_BAD_RESPONSE, "not a model file (it starts with \"<!DOCTYPE html>"},
         {"test/models/truncated", NN_ERR_NETWORK, "truncated"},
         {"test/models/stall", NN_ERR_NETWORK, "timed out"},
@@ -345,9 +372,9 @@ static void test_download_failures(void **state)
         snprintf(sub, sizeof sub, "failures-%zu", i);
         fresh_models_dir(sub, dir, sizeof dir);
         recorder r;
-        download_one("api", dir, cases[i].card, NULL, &r);
+        download_one("api", dir, cases[i].what, NULL, &r);
         if (r.failed != 1 || r.done != 0 || r.status != cases[i].status || !strstr(r.message, cases[i].says))
-            fail_msg("%s: done %d failed %d status %d '%s', expected %d '%s'", cases[i].card, r.done, r.failed,
+            fail_msg("%s: done %d failed %d status %d '%s', expected %d '%s'", cases[i].what, r.done, r.failed,
                      r.status, r.message, cases[i].status, cases[i].says);
         assert_string_equal(r.path, "");
         /* Nothing partial: the folder was created for the download and is empty, or was
@@ -418,195 +445,160 @@ static void test_redirect_and_url_encoding(void **state)
 static void test_bad_cards_make_no_request(void **state)
 {
     (void)state;
-    int threads = thread_count();
-    char url[256], dir[4096];
-    url_of("api", url, sizeof url);
-    fresh_models_dir("refused", dir, sizeof dir);
-    recorder r;
-    memset(&r, 0, sizeof r);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+    fixture f;
+    fixture_open(&f, "api", "refused", true);
     int before = test_server_requests(&server);
     assert_true(before >= 0);
     static const char *const cards[] = {"../../etc/passwd",   "/etc/passwd/x",     "a/b/..",           "ircam/rave/..",
                                         "ircam\\rave/isis/x", "ircam/rave/is\nis", "ircam/rave",       "",
                                         "ircam//isis",        "a/b/c/d",           "test/models/.gain"};
     for (size_t i = 0; i < sizeof cards / sizeof *cards; i++) {
-        nn_error_clear(&err);
-        nn_status st = nn_downloader_start(d, cards[i], NULL, &err);
+        nn_error_clear(&f.err);
+        nn_status st = nn_downloader_start(f.d, cards[i], NULL, &f.err);
         if (st != NN_ERR_BAD_CARD)
             fail_msg("card '%s' not refused by start (status %d)", cards[i], st);
-        assert_true(strlen(err.message) > 0);
+        assert_true(strlen(f.err.message) > 0);
         char path[256];
-        assert_int_equal(nn_downloader_fetch(d, cards[i], NULL, path, sizeof path, &err), NN_ERR_BAD_CARD);
+        assert_int_equal(nn_downloader_fetch(f.d, cards[i], NULL, path, sizeof path, &f.err), NN_ERR_BAD_CARD);
     }
     /* A custom name must not escape the folder either. */
     static const char *const names[] = {"../evil", "sub/evil", "..", ".hidden", "a\\b", "bad\x01name"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        nn_status st = nn_downloader_start(d, "test/models/gain", names[i], &err);
+        nn_status st = nn_downloader_start(f.d, "test/models/gain", names[i], &f.err);
         if (st != NN_ERR_BAD_CARD)
             fail_msg("name '%s' not refused (status %d)", names[i], st);
     }
-    assert_int_equal(nn_downloader_start(d, NULL, NULL, &err), NN_ERR_BAD_CARD);
-    assert_int_equal(nn_downloader_start(NULL, "test/models/gain", NULL, &err), NN_ERR_INVALID_ARGUMENT);
-    assert_false(nn_downloader_busy(d));
-    assert_int_equal(nn_downloader_poll(d), 0);
-    assert_int_equal(r.started + r.progress + r.done + r.failed, 0);
-    nn_downloader_free(d);
+    assert_int_equal(nn_downloader_start(f.d, NULL, NULL, &f.err), NN_ERR_BAD_CARD);
+    assert_int_equal(nn_downloader_start(NULL, "test/models/gain", NULL, &f.err), NN_ERR_INVALID_ARGUMENT);
+    assert_false(nn_downloader_busy(f.d));
+    assert_int_equal(nn_downloader_poll(f.d), 0);
+    assert_int_equal(f.r.started + f.r.progress + f.r.done + f.r.failed, 0);
+    fixture_close(&f);
     assert_int_equal(test_server_requests(&server), before);
-    assert_folder(dir, -1, NULL); /* not even the folder was created */
-    assert_no_thread_left(threads);
+    assert_folder(f.dir, -1, NULL); /* not even the folder was created */
 }
 
 static void test_same_card_twice(void **state)
 {
     (void)state;
-    int threads = thread_count();
-    char url[256], dir[4096];
-    url_of("api", url, sizeof url);
-    fresh_models_dir("twice", dir, sizeof dir);
-
     /* One downloader: the second request is refused while the first runs. */
-    recorder r;
-    memset(&r, 0, sizeof r);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
-    assert_int_equal(nn_downloader_start(d, "test/models/slow", NULL, &err), NN_OK);
-    assert_true(nn_downloader_busy(d));
-    assert_int_equal(nn_downloader_start(d, "test/models/slow", NULL, &err), NN_ERR_BUSY);
-    assert_non_null(strstr(err.message, "already downloading"));
+    fixture f;
+    fixture_open(&f, "api", "twice", true);
+    assert_int_equal(nn_downloader_start(f.d, "test/models/slow", NULL, &f.err), NN_OK);
+    assert_true(nn_downloader_busy(f.d));
+    assert_int_equal(nn_downloader_start(f.d, "test/models/slow", NULL, &f.err), NN_ERR_BUSY);
+    assert_non_null(strstr(f.err.message, "already downloading"));
     /* The same target through a custom name is the same download. */
-    assert_int_equal(nn_downloader_start(d, "test/models/gain", "slow", &err), NN_ERR_BUSY);
-    assert_int_equal(nn_downloader_remove(d, "slow", &err), NN_ERR_BUSY);
-    poll_until_final(d, &r, 1);
-    assert_int_equal(r.done, 1);
-    assert_true(r.progress >= 1);
-    nn_downloader_free(d);
+    assert_int_equal(nn_downloader_start(f.d, "test/models/gain", "slow", &f.err), NN_ERR_BUSY);
+    assert_int_equal(nn_downloader_remove(f.d, "slow", &f.err), NN_ERR_BUSY);
+    poll_until_final(f.d, &f.r, 1);
+    assert_int_equal(f.r.done, 1);
+    assert_true(f.r.progress >= 1);
+    fixture_close(&f);
 
     /* Two downloaders (two objects, or two processes) at once: one good file. */
-    char dir2[4096];
-    fresh_models_dir("twice2", dir2, sizeof dir2);
-    recorder r1, r2;
-    memset(&r1, 0, sizeof r1);
-    memset(&r2, 0, sizeof r2);
-    nn_downloader *d1 = NULL, *d2 = NULL;
-    assert_int_equal(nn_downloader_new(url, dir2, record, &r1, &d1, &err), NN_OK);
-    assert_int_equal(nn_downloader_new(url, dir2, record, &r2, &d2, &err), NN_OK);
-    assert_int_equal(nn_downloader_start(d1, "test/models/slow", NULL, &err), NN_OK);
-    assert_int_equal(nn_downloader_start(d2, "test/models/slow", NULL, &err), NN_OK);
-    while (r1.done + r1.failed + r2.done + r2.failed < 2) {
-        nn_downloader_poll(d1);
-        nn_downloader_poll(d2);
+    fixture f1, f2;
+    fixture_open(&f1, "api", "twice2", true);
+    char url[256];
+    url_of("api", url, sizeof url);
+    fixture_open_url(&f2, url, f1.dir, true);
+    assert_int_equal(nn_downloader_start(f1.d, "test/models/slow", NULL, &f1.err), NN_OK);
+    assert_int_equal(nn_downloader_start(f2.d, "test/models/slow", NULL, &f2.err), NN_OK);
+    while (f1.r.done + f1.r.failed + f2.r.done + f2.r.failed < 2) {
+        nn_downloader_poll(f1.d);
+        nn_downloader_poll(f2.d);
         sleep_ms(10);
     }
-    nn_downloader_free(d1);
-    nn_downloader_free(d2);
-    assert_int_equal(r1.done, 1);
-    assert_int_equal(r2.done, 1);
-    assert_folder(dir2, 1, "slow.ts");
+    fixture_close(&f2);
+    fixture_close(&f1);
+    assert_int_equal(f1.r.done, 1);
+    assert_int_equal(f2.r.done, 1);
+    assert_folder(f1.dir, 1, "slow.ts");
     char path[4200];
-    snprintf(path, sizeof path, "%s/slow.ts", dir2);
+    snprintf(path, sizeof path, "%s/slow.ts", f1.dir);
     assert_is_served_model(path);
-    assert_no_thread_left(threads);
 }
 
 static void test_free_cancels(void **state)
 {
     (void)state;
-    int threads = thread_count();
     /* A long stall window, so that only cancellation can end the transfer. */
     setenv("NN_TILDE_HTTP_TIMEOUT", "300", 1);
-    char url[256], dir[4096];
-    url_of("api", url, sizeof url);
-    fresh_models_dir("cancel", dir, sizeof dir);
-    recorder r;
-    memset(&r, 0, sizeof r);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
-    assert_int_equal(nn_downloader_start(d, "test/models/stall", NULL, &err), NN_OK);
+    fixture f;
+    fixture_open(&f, "api", "cancel", true);
+    assert_int_equal(nn_downloader_start(f.d, "test/models/stall", NULL, &f.err), NN_OK);
     /* Wait until the first 1000 bytes are in the temporary file, then delete the object. */
-    while (r.last_bytes < 1000) {
-        nn_downloader_poll(d);
+    while (f.r.last_bytes < 1000) {
+        nn_downloader_poll(f.d);
         sleep_ms(10);
     }
-    assert_int_equal(r.started, 1);
-    assert_int_equal(dir_list(dir, (char[256]){0}, 256), 1); /* the hidden temporary file */
-    nn_downloader_free(d);
+    assert_int_equal(f.r.started, 1);
+    assert_int_equal(dir_list(f.dir, (char[256]){0}, 256), 1); /* the hidden temporary file */
+    fixture_close(&f);
     setenv("NN_TILDE_HTTP_TIMEOUT", "2", 1);
-    assert_int_equal(r.done + r.failed, 0); /* no event after free */
-    assert_folder(dir, 0, NULL);
-    assert_no_thread_left(threads);
+    assert_int_equal(f.r.done + f.r.failed, 0); /* no event after free */
+    assert_folder(f.dir, 0, NULL);
 }
 
 static void test_fetch_remove_and_names(void **state)
 {
     (void)state;
-    int threads = thread_count();
-    char url[256], dir[4096];
-    url_of("api", url, sizeof url);
-    fresh_models_dir("fetch", dir, sizeof dir);
-    recorder r;
-    memset(&r, 0, sizeof r);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+    fixture f;
+    fixture_open(&f, "api", "fetch", true);
 
     char path[4096], expect[4200];
-    nn_status st = nn_downloader_fetch(d, "test/models/gain", "my gain", path, sizeof path, &err);
+    nn_status st = nn_downloader_fetch(f.d, "test/models/gain", "my gain", path, sizeof path, &f.err);
     if (st != NN_OK)
-        fail_msg("fetch: %s", err.message);
-    snprintf(expect, sizeof expect, "%s/my gain.ts", dir);
+        fail_msg("fetch: %s", f.err.message);
+    snprintf(expect, sizeof expect, "%s/my gain.ts", f.dir);
     assert_string_equal(path, expect);
-    assert_int_equal(r.done, 1);
+    assert_int_equal(f.r.done, 1);
     assert_is_served_model(expect);
 
     /* Already there: kept, reported as done, no request made. */
     int before = test_server_requests(&server);
-    assert_int_equal(nn_downloader_fetch(d, "test/models/gain", "my gain.ts", path, sizeof path, &err), NN_OK);
+    assert_int_equal(nn_downloader_fetch(f.d, "test/models/gain", "my gain.ts", path, sizeof path, &f.err), NN_OK);
     assert_string_equal(path, expect);
-    assert_int_equal(r.done, 2);
-    assert_non_null(strstr(r.message, "already downloaded"));
+    assert_int_equal(f.r.done, 2);
+    assert_non_null(strstr(f.r.message, "already downloaded"));
     assert_int_equal(test_server_requests(&server), before);
 
-    assert_int_equal(nn_downloader_fetch(d, "test/models/html", NULL, path, sizeof path, &err), NN_ERR_BAD_RESPONSE);
-    assert_int_equal(err.status, NN_ERR_BAD_RESPONSE);
-    assert_non_null(strstr(err.message, "not a model file"));
-    assert_non_null(strstr(err.message, "download of test/models/html failed: "));
-    assert_null(strstr(r.message, "download of"));
-    assert_int_equal(r.failed, 1);
-    assert_folder(dir, 1, "my gain.ts");
+    assert_int_equal(nn_downloader_fetch(f.d, "test/models/html", NULL, path, sizeof path, &f.err),
+                     NN_ERR_BAD_RESPONSE);
+    assert_int_equal(f.err.status, NN_ERR_BAD_RESPONSE);
+    assert_non_null(strstr(f.err.message, "not a model file"));
+    assert_non_null(strstr(f.err.message, "download of test/models/html failed: "));
+    assert_null(strstr(f.r.message, "download of"));
+    assert_int_equal(f.r.failed, 1);
+    assert_folder(f.dir, 1, "my gain.ts");
 
     /* remove: by name, by card, never outside the folder. */
     char outside[4200];
     snprintf(outside, sizeof outside, "%s/outside.ts", scratch);
-    FILE *f = fopen(outside, "wb");
-    assert_non_null(f);
-    fclose(f);
-    assert_int_equal(nn_downloader_remove(d, "../outside", &err), NN_ERR_FILE_NOT_FOUND);
-    assert_int_equal(nn_downloader_remove(d, "..", &err), NN_ERR_BAD_CARD);
-    assert_int_equal(nn_downloader_remove(d, "", &err), NN_ERR_BAD_CARD);
-    assert_int_equal(nn_downloader_remove(d, "a/b/", &err), NN_ERR_BAD_CARD);
+    FILE *file = fopen(outside, "wb");
+    assert_non_null(file);
+    fclose(file);
+    assert_int_equal(nn_downloader_remove(f.d, "../outside", &f.err), NN_ERR_FILE_NOT_FOUND);
+    assert_int_equal(nn_downloader_remove(f.d, "..", &f.err), NN_ERR_BAD_CARD);
+    assert_int_equal(nn_downloader_remove(f.d, "", &f.err), NN_ERR_BAD_CARD);
+    assert_int_equal(nn_downloader_remove(f.d, "a/b/", &f.err), NN_ERR_BAD_CARD);
     struct stat sb;
     assert_int_equal(stat(outside, &sb), 0);
 
-    assert_int_equal(nn_downloader_remove(d, "my gain", &err), NN_OK);
-    assert_folder(dir, 0, NULL);
-    assert_int_equal(nn_downloader_remove(d, "my gain", &err), NN_ERR_FILE_NOT_FOUND);
-    assert_non_null(strstr(err.message, "could not find model my gain"));
+    assert_int_equal(nn_downloader_remove(f.d, "my gain", &f.err), NN_OK);
+    assert_folder(f.dir, 0, NULL);
+    assert_int_equal(nn_downloader_remove(f.d, "my gain", &f.err), NN_ERR_FILE_NOT_FOUND);
+    assert_non_null(strstr(f.err.message, "could not find model my gain"));
 
-    assert_int_equal(nn_downloader_fetch(d, "test/models/gain", NULL, path, sizeof path, &err), NN_OK);
-    assert_int_equal(nn_downloader_remove(d, "test/models/gain", &err), NN_OK);
-    assert_folder(dir, 0, NULL);
+    assert_int_equal(nn_downloader_fetch(f.d, "test/models/gain", NULL, path, sizeof path, &f.err), NN_OK);
+    assert_int_equal(nn_downloader_remove(f.d, "test/models/gain", &f.err), NN_OK);
+    assert_folder(f.dir, 0, NULL);
     char small[8];
-    assert_int_equal(nn_downloader_fetch(d, "test/models/gain", NULL, small, sizeof small, &err),
+    assert_int_equal(nn_downloader_fetch(f.d, "test/models/gain", NULL, small, sizeof small, &f.err),
                      NN_ERR_INVALID_ARGUMENT);
-    assert_int_equal(nn_downloader_remove(d, "gain.ts", &err), NN_OK);
-    assert_int_equal(nn_downloader_remove(NULL, "gain", &err), NN_ERR_INVALID_ARGUMENT);
-    nn_downloader_free(d);
-    assert_no_thread_left(threads);
+    assert_int_equal(nn_downloader_remove(f.d, "gain.ts", &f.err), NN_OK);
+    assert_int_equal(nn_downloader_remove(NULL, "gain", &f.err), NN_ERR_INVALID_ARGUMENT);
+    fixture_close(&f);
 }
 
 static void test_api_root_and_defaults(void **state)
@@ -675,170 +667,133 @@ static void wait_threads_gone(int before)
 static void test_list_async(void **state)
 {
     (void)state;
-    int threads = thread_count();
-    char url[256], dir[4096];
-    url_of("api", url, sizeof url);
-    fresh_models_dir("list-async", dir, sizeof dir);
-    recorder r;
-    memset(&r, 0, sizeof r);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+    fixture f;
+    fixture_open(&f, "api", "list-async", true);
     int before = test_server_requests(&server);
     assert_true(before >= 0);
-    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
-    assert_true(nn_downloader_busy(d));
+    assert_int_equal(nn_downloader_list_start(f.d, &f.err), NN_OK);
+    assert_true(nn_downloader_busy(f.d));
     /* One fetch at a time: a second request while the first is undelivered is refused. */
-    nn_error_clear(&err);
-    assert_int_equal(nn_downloader_list_start(d, &err), NN_ERR_BUSY);
-    assert_non_null(strstr(err.message, "already being fetched"));
-    poll_until_lists(d, &r, 1);
-    if (r.lists != 1)
-        fail_msg("list failed: %s", r.message);
-    assert_int_equal(r.failed, 0);
-    assert_int_equal(r.status, NN_OK);
-    assert_false(r.event_card);
-    assert_int_equal(r.list_count, 15);
-    assert_true(r.list_sorted);
-    assert_string_equal(r.first_card, "ircam/rave/isis");
-    assert_non_null(strstr(r.message, "15 model(s) available from"));
-    assert_false(nn_downloader_busy(d));
-    assert_int_equal(nn_downloader_poll(d), 0);
+    nn_error_clear(&f.err);
+    assert_int_equal(nn_downloader_list_start(f.d, &f.err), NN_ERR_BUSY);
+    assert_non_null(strstr(f.err.message, "already being fetched"));
+    poll_until_lists(f.d, &f.r, 1);
+    if (f.r.lists != 1)
+        fail_msg("list failed: %s", f.r.message);
+    assert_int_equal(f.r.failed, 0);
+    assert_int_equal(f.r.status, NN_OK);
+    assert_false(f.r.event_card);
+    assert_int_equal(f.r.list_count, 15);
+    assert_true(f.r.list_sorted);
+    assert_string_equal(f.r.first_card, "ircam/rave/isis");
+    assert_non_null(strstr(f.r.message, "15 model(s) available from"));
+    assert_false(nn_downloader_busy(f.d));
+    assert_int_equal(nn_downloader_poll(f.d), 0);
     assert_int_equal(test_server_requests(&server), before + 1);
 
     /* The list is cached for the card check: the download makes one request, not two. */
-    nn_status st = nn_downloader_fetch(d, "test/models/gain", NULL, NULL, 0, &err);
+    nn_status st = nn_downloader_fetch(f.d, "test/models/gain", NULL, NULL, 0, &f.err);
     if (st != NN_OK)
-        fail_msg("fetch after list: %s", err.message);
+        fail_msg("fetch after list: %s", f.err.message);
     assert_int_equal(test_server_requests(&server), before + 2);
 
     /* Once delivered, the next fetch may start; each gives its own event. */
-    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
-    poll_until_lists(d, &r, 2);
-    assert_int_equal(r.lists, 2);
-    assert_int_equal(r.list_count, 15);
-    assert_int_equal(r.order_errors, 0);
-    assert_int_equal(nn_downloader_list_start(NULL, &err), NN_ERR_INVALID_ARGUMENT);
-    nn_downloader_free(d);
-    assert_no_thread_left(threads);
+    assert_int_equal(nn_downloader_list_start(f.d, &f.err), NN_OK);
+    poll_until_lists(f.d, &f.r, 2);
+    assert_int_equal(f.r.lists, 2);
+    assert_int_equal(f.r.list_count, 15);
+    assert_int_equal(f.r.order_errors, 0);
+    assert_int_equal(nn_downloader_list_start(NULL, &f.err), NN_ERR_INVALID_ARGUMENT);
+    fixture_close(&f);
 }
 
 static void test_list_async_failures(void **state)
 {
     (void)state;
-    int threads = thread_count();
-    static const struct {
-        const char *root;
-        nn_status status;
-        const char *says;
-    } cases[] = {
+    static const expected_failure cases[] = {
         {"e500", NN_ERR_HTTP, "HTTP 500"},
         {"badjson", NN_ERR_BAD_RESPONSE, "not valid JSON"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char url[256];
-        url_of(cases[i].root, url, sizeof url);
-        recorder r;
-        memset(&r, 0, sizeof r);
-        nn_downloader *d = NULL;
-        nn_error err;
-        assert_int_equal(nn_downloader_new(url, scratch, record, &r, &d, &err), NN_OK);
-        assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
-        poll_until_lists(d, &r, 1);
-        if (r.failed != 1 || r.lists != 0 || r.status != cases[i].status || !strstr(r.message, cases[i].says) ||
-            !strstr(r.message, "could not fetch the list of available models"))
-            fail_msg("%s: lists %d failed %d status %d '%s', expected %d '%s'", cases[i].root, r.lists, r.failed,
-                     r.status, r.message, cases[i].status, cases[i].says);
-        assert_false(r.event_card);
-        assert_string_equal(r.path, "");
-        assert_false(nn_downloader_busy(d));
-        nn_downloader_free(d);
+        fixture f;
+        fixture_open(&f, cases[i].what, NULL, true);
+        assert_int_equal(nn_downloader_list_start(f.d, &f.err), NN_OK);
+        poll_until_lists(f.d, &f.r, 1);
+        if (f.r.failed != 1 || f.r.lists != 0 || f.r.status != cases[i].status || !strstr(f.r.message, cases[i].says) ||
+            !strstr(f.r.message, "could not fetch the list of available models"))
+            fail_msg("%s: lists %d failed %d status %d '%s', expected %d '%s'", cases[i].what, f.r.lists, f.r.failed,
+                     f.r.status, f.r.message, cases[i].status, cases[i].says);
+        assert_false(f.r.event_card);
+        assert_string_equal(f.r.path, "");
+        assert_false(nn_downloader_busy(f.d));
+        fixture_close(&f);
     }
 
     /* Nothing listens on port 1: the connection is refused. */
-    recorder r;
-    memset(&r, 0, sizeof r);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new("http://127.0.0.1:1/", scratch, record, &r, &d, &err), NN_OK);
-    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
-    poll_until_lists(d, &r, 1);
-    assert_int_equal(r.failed, 1);
-    assert_int_equal(r.status, NN_ERR_NETWORK);
-    assert_non_null(strstr(r.message, "127.0.0.1:1"));
-    nn_downloader_free(d);
-    assert_no_thread_left(threads);
+    fixture f;
+    fixture_open_url(&f, "http://127.0.0.1:1/", NULL, true);
+    assert_int_equal(nn_downloader_list_start(f.d, &f.err), NN_OK);
+    poll_until_lists(f.d, &f.r, 1);
+    assert_int_equal(f.r.failed, 1);
+    assert_int_equal(f.r.status, NN_ERR_NETWORK);
+    assert_non_null(strstr(f.r.message, "127.0.0.1:1"));
+    fixture_close(&f);
 }
 
 static void test_list_async_cancelled_by_free(void **state)
 {
     (void)state;
-    int threads = thread_count();
     /* A long stall window, so that only cancellation can end the transfer. */
     setenv("NN_TILDE_HTTP_TIMEOUT", "300", 1);
-    char url[256];
-    url_of("stalllist", url, sizeof url);
-    recorder r;
-    memset(&r, 0, sizeof r);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, scratch, record, &r, &d, &err), NN_OK);
+    fixture f;
+    fixture_open(&f, "stalllist", NULL, true);
     int before = test_server_requests(&server);
     assert_true(before >= 0);
-    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
+    assert_int_equal(nn_downloader_list_start(f.d, &f.err), NN_OK);
     /* Free only once the request is at the server and stalled. */
     while (test_server_requests(&server) == before) {
-        assert_int_equal(nn_downloader_poll(d), 0);
+        assert_int_equal(nn_downloader_poll(f.d), 0);
         sleep_ms(10);
     }
-    assert_true(nn_downloader_busy(d));
-    nn_downloader_free(d);
+    assert_true(nn_downloader_busy(f.d));
+    fixture_close(&f);
     setenv("NN_TILDE_HTTP_TIMEOUT", "2", 1);
-    assert_int_equal(r.lists + r.failed, 0); /* no event after free */
-    assert_no_thread_left(threads);
+    assert_int_equal(f.r.lists + f.r.failed, 0); /* no event after free */
 }
 
 static void test_busy_until_delivered(void **state)
 {
     (void)state;
-    int threads = thread_count();
-    char url[256], dir[4096];
-    url_of("api", url, sizeof url);
-    fresh_models_dir("busy", dir, sizeof dir);
-    recorder r;
-    memset(&r, 0, sizeof r);
-    nn_downloader *d = NULL;
-    nn_error err;
-    assert_int_equal(nn_downloader_new(url, dir, record, &r, &d, &err), NN_OK);
+    fixture f;
+    fixture_open(&f, "api", "busy", true);
 
     /* A download that ended while nobody polled is still busy: its result is waiting. */
-    assert_int_equal(nn_downloader_start(d, "test/models/gain", NULL, &err), NN_OK);
-    wait_threads_gone(threads);
-    assert_true(nn_downloader_busy(d));
-    assert_int_equal(r.started + r.done + r.failed, 0);
-    poll_until_final(d, &r, 1);
-    assert_int_equal(r.done, 1);
-    assert_false(nn_downloader_busy(d));
+    assert_int_equal(nn_downloader_start(f.d, "test/models/gain", NULL, &f.err), NN_OK);
+    wait_threads_gone(f.threads);
+    assert_true(nn_downloader_busy(f.d));
+    assert_int_equal(f.r.started + f.r.done + f.r.failed, 0);
+    poll_until_final(f.d, &f.r, 1);
+    assert_int_equal(f.r.done, 1);
+    assert_false(nn_downloader_busy(f.d));
 
     /* The same for a list fetch. */
-    assert_int_equal(nn_downloader_list_start(d, &err), NN_OK);
-    wait_threads_gone(threads);
-    assert_true(nn_downloader_busy(d));
-    assert_int_equal(r.lists, 0);
-    assert_int_equal(nn_downloader_poll(d), 1);
-    assert_int_equal(r.lists, 1);
-    assert_false(nn_downloader_busy(d));
+    assert_int_equal(nn_downloader_list_start(f.d, &f.err), NN_OK);
+    wait_threads_gone(f.threads);
+    assert_true(nn_downloader_busy(f.d));
+    assert_int_equal(f.r.lists, 0);
+    assert_int_equal(nn_downloader_poll(f.d), 1);
+    assert_int_equal(f.r.lists, 1);
+    assert_false(nn_downloader_busy(f.d));
 
     /* A model already there is reported at the next poll, and busy until then. */
-    assert_int_equal(nn_downloader_start(d, "test/models/gain", NULL, &err), NN_OK);
-    assert_true(nn_downloader_busy(d));
-    assert_int_equal(nn_downloader_poll(d), 1);
-    assert_int_equal(r.done, 2);
-    assert_non_null(strstr(r.message, "already downloaded"));
-    assert_false(nn_downloader_busy(d));
-    assert_int_equal(r.order_errors, 0);
-    nn_downloader_free(d);
-    assert_no_thread_left(threads);
+    assert_int_equal(nn_downloader_start(f.d, "test/models/gain", NULL, &f.err), NN_OK);
+    assert_true(nn_downloader_busy(f.d));
+    assert_int_equal(nn_downloader_poll(f.d), 1);
+    assert_int_equal(f.r.done, 2);
+    assert_non_null(strstr(f.r.message, "already downloaded"));
+    assert_false(nn_downloader_busy(f.d));
+    assert_int_equal(f.r.order_errors, 0);
+    fixture_close(&f);
 }
 
 int main(void)

@@ -57,37 +57,39 @@ static int teardown(void **state)
     return 0;
 }
 
+/* nn_models_dir succeeds and gives `expected` for the environment as it is now. */
+static void assert_models_dir(const char *expected)
+{
+    char buf[4096];
+    assert_int_equal(nn_models_dir(buf, sizeof buf), NN_OK);
+    assert_string_equal(buf, expected);
+}
+
 static void test_models_dir_precedence(void **state)
 {
     (void)state;
-    char buf[4096];
     setenv("NN_TILDE_MODELS_DIR", "/opt/my models/", 1);
     setenv("XDG_DATA_HOME", "/xdg", 1);
     setenv("HOME", "/home/someone", 1);
-    assert_int_equal(nn_models_dir(buf, sizeof buf), NN_OK);
-    assert_string_equal(buf, "/opt/my models");
+    assert_models_dir("/opt/my models");
 
     unsetenv("NN_TILDE_MODELS_DIR");
-    assert_int_equal(nn_models_dir(buf, sizeof buf), NN_OK);
-    assert_string_equal(buf, "/xdg/nn_tilde/models");
+    assert_models_dir("/xdg/nn_tilde/models");
 
     /* An empty or relative XDG_DATA_HOME is ignored, as the XDG rules say. */
     setenv("NN_TILDE_MODELS_DIR", "", 1);
     setenv("XDG_DATA_HOME", "relative/path", 1);
-    assert_int_equal(nn_models_dir(buf, sizeof buf), NN_OK);
-    assert_string_equal(buf, "/home/someone/.local/share/nn_tilde/models");
+    assert_models_dir("/home/someone/.local/share/nn_tilde/models");
 
     unsetenv("XDG_DATA_HOME");
-    assert_int_equal(nn_models_dir(buf, sizeof buf), NN_OK);
-    assert_string_equal(buf, "/home/someone/.local/share/nn_tilde/models");
+    assert_models_dir("/home/someone/.local/share/nn_tilde/models");
 
     /* A relative folder is made absolute against the current folder. */
     setenv("NN_TILDE_MODELS_DIR", "rel/models", 1);
     char cwd[4000], expect[4200];
     assert_non_null(getcwd(cwd, sizeof cwd));
     snprintf(expect, sizeof expect, "%s/rel/models", strcmp(cwd, "/") == 0 ? "" : cwd);
-    assert_int_equal(nn_models_dir(buf, sizeof buf), NN_OK);
-    assert_string_equal(buf, expect);
+    assert_models_dir(expect);
 
     setenv("NN_TILDE_MODELS_DIR", "/opt/models", 1);
     char small[8];

@@ -24,6 +24,21 @@ static bool all_equal(const float *x, size_t count, float value)
     return true;
 }
 
+/* An offline stream prepared for 48 kHz and vectors of 64, the host these tests play. */
+static nn_stream *open_prepared(const char *name, const char *method, int buffer_size, int batch, st_events *events)
+{
+    nn_stream *stream = st_new(name, method, buffer_size, NN_STREAM_OFFLINE, batch, events);
+    st_prepare(stream, 48000, 64);
+    return stream;
+}
+
+/* Let the worker finish what it was given, then deliver its events. */
+static void settle(nn_stream *stream)
+{
+    nn_stream_wait_idle(stream);
+    nn_stream_poll(stream);
+}
+
 static void test_null(void **state)
 {
     (void)state;
@@ -134,8 +149,7 @@ static void test_bad_vector_sizes(void **state)
     /* A new B that does not fit the vector size either: an error event, and
      * the stream stays silent (it uses B = 64 once the host picks n = 64). */
     assert_int_equal(nn_stream_set_buffer_size(s, 64, &err), NN_OK);
-    nn_stream_wait_idle(s);
-    nn_stream_poll(s);
+    settle(s);
     assert_int_equal(events.count[NN_EVENT_ERROR], 1);
     assert_int_equal(events.last_error, NN_ERR_BUFFER_SIZE);
     for (int i = 0; i < 20; i++) {
@@ -149,8 +163,7 @@ static void test_bad_vector_sizes(void **state)
     assert_int_equal(nn_stream_latency(s), 2 * 64 - 64);
 
     /* A vector larger than B. */
-    nn_stream *small = st_new("gain.ts", "forward", 64, NN_STREAM_OFFLINE, 1, NULL);
-    st_prepare(small, 48000, 64);
+    nn_stream *small = open_prepared("gain.ts", "forward", 64, 1, NULL);
     assert_int_equal(nn_stream_prepare(small, 48000, 128, &err), NN_ERR_BUFFER_SIZE);
     float in2[128], out2[128];
     fill(in2, 128, 0.5f);
@@ -166,8 +179,7 @@ static void test_bad_vector_sizes(void **state)
     /* Synchronous mode adapts B to any vector size: lcm(1, 96) = 96. */
     assert_int_equal(nn_stream_prepare(s, 48000, 96, &err), NN_ERR_BUFFER_SIZE);
     assert_int_equal(nn_stream_set_buffer_size(s, 0, &err), NN_OK);
-    nn_stream_wait_idle(s);
-    nn_stream_poll(s);
+    settle(s);
     size_t total = 96 * 10;
     float *sig = malloc(total * sizeof *sig), *res = malloc(total * sizeof *res);
     assert_non_null(sig);
@@ -201,10 +213,8 @@ static void test_buffer_size_raised(void **state)
     (void)state;
     st_events events = {0};
     /* ratios.ts's largest ratio is 2048: 512 is raised with a message. */
-    nn_stream *s = st_new("ratios.ts", "encode", 512, NN_STREAM_OFFLINE, 1, &events);
-    st_prepare(s, 48000, 64);
-    nn_stream_wait_idle(s);
-    nn_stream_poll(s);
+    nn_stream *s = open_prepared("ratios.ts", "encode", 512, 1, &events);
+    settle(s);
     assert_int_equal(events.count[NN_EVENT_INFO], 1);
     assert_non_null(strstr(events.last_message, "2048"));
     assert_int_equal(nn_stream_buffer_size(s), 2048);
@@ -216,8 +226,7 @@ static void test_attributes(void **state)
     (void)state;
     nn_error err;
     st_events events = {0};
-    nn_stream *s = st_new("attrs.ts", "forward", 64, NN_STREAM_OFFLINE, 1, &events);
-    st_prepare(s, 48000, 64);
+    nn_stream *s = open_prepared("attrs.ts", "forward", 64, 1, &events);
     nn_value v = {.type = NN_TYPE_INT, .i = 3};
     assert_int_equal(nn_stream_attribute_set(s, "nope", &v, 1, &err), NN_ERR_UNKNOWN_ATTRIBUTE);
     assert_non_null(strstr(err.message, "nope"));
@@ -236,8 +245,7 @@ static void test_attributes(void **state)
     /* The model's own refusal comes back as an event. */
     nn_value z = {.type = NN_TYPE_STRING, .s = "z"};
     assert_int_equal(nn_stream_attribute_set(s, "mode", &z, 1, &err), NN_OK);
-    nn_stream_wait_idle(s);
-    nn_stream_poll(s);
+    settle(s);
     assert_int_equal(events.count[NN_EVENT_ERROR], 1);
     assert_int_equal(events.last_error, NN_ERR_REFUSED);
     assert_int_equal(events.last_error_attribute, nn_model_attribute_find(nn_stream_model(s), "mode"));
@@ -248,8 +256,7 @@ static void test_attributes(void **state)
     assert_int_equal(nn_stream_attribute_set(s, "count", &count, 1, &err), NN_OK);
     assert_int_equal(nn_stream_attribute_set(s, "level", &level, 1, &err), NN_OK);
     assert_int_equal(nn_stream_attribute_get(s, "count", &err), NN_OK);
-    nn_stream_wait_idle(s);
-    nn_stream_poll(s);
+    settle(s);
     assert_int_equal(events.count[NN_EVENT_ATTRIBUTE_SET], 2);
     assert_int_equal(events.count[NN_EVENT_ATTRIBUTE_VALUE], 1);
     assert_string_equal(events.last_value, "7");
@@ -275,8 +282,7 @@ static void test_model_throws(void **state)
     (void)state;
     nn_error err;
     st_events events = {0};
-    nn_stream *s = st_new("throws.ts", "forward", 64, NN_STREAM_OFFLINE, 1, &events);
-    st_prepare(s, 48000, 64);
+    nn_stream *s = open_prepared("throws.ts", "forward", 64, 1, &events);
     float in[64], out[64];
     fill(in, 64, 0.5f);
     const float *ins[1] = {in};
@@ -312,12 +318,10 @@ static void test_bad_load(void **state)
     (void)state;
     nn_error err;
     st_events events = {0};
-    nn_stream *s = st_new("gain.ts", "forward", 64, NN_STREAM_OFFLINE, 1, &events);
-    st_prepare(s, 48000, 64);
+    nn_stream *s = open_prepared("gain.ts", "forward", 64, 1, &events);
     assert_int_equal(nn_stream_load(s, "/nonexistent/model.ts", &err), NN_OK);
     assert_int_equal(nn_stream_load(s, st_model_path("bad/random.ts"), &err), NN_OK);
-    nn_stream_wait_idle(s);
-    nn_stream_poll(s);
+    settle(s);
     assert_int_equal(events.count[NN_EVENT_ERROR], 2);
     assert_int_equal(events.last_error, NN_ERR_BAD_FILE);
     /* The stream keeps its model. */
@@ -331,14 +335,12 @@ static void test_bad_load(void **state)
     assert_string_equal(nn_model_path(nn_stream_model(s)), st_model_path("gain.ts"));
     /* Loading a model without the current method falls back to forward/first, with a notice. */
     assert_int_equal(nn_stream_load(s, st_model_path("multi.ts"), &err), NN_OK);
-    nn_stream_wait_idle(s);
-    nn_stream_poll(s);
+    settle(s);
     assert_string_equal(nn_stream_method(s)->name, "forward");
     assert_int_equal(nn_stream_set_method(s, "swap", &err), NN_OK);
     /* Checked at once: no load is pending. */
     assert_int_equal(nn_stream_set_method(s, "nope", &err), NN_ERR_UNKNOWN_METHOD);
-    nn_stream_wait_idle(s);
-    nn_stream_poll(s);
+    settle(s);
     assert_string_equal(nn_stream_method(s)->name, "swap");
     assert_int_equal(nn_stream_set_method(s, "nope", &err), NN_ERR_UNKNOWN_METHOD);
     nn_stream_free(s);
@@ -348,8 +350,7 @@ static void test_bad_load(void **state)
 static void test_batch_layout(void **state)
 {
     (void)state;
-    nn_stream *s = st_new("batch.ts", "forward", 64, NN_STREAM_OFFLINE, 2, NULL);
-    st_prepare(s, 48000, 64);
+    nn_stream *s = open_prepared("batch.ts", "forward", 64, 2, NULL);
     /* Three host inputs per example (the third is ignored), two outputs plus
      * one extra per example (silent). */
     float in[6][64], out[6][64];
@@ -380,8 +381,7 @@ static void test_batch_layout(void **state)
 static void test_enable(void **state)
 {
     (void)state;
-    nn_stream *s = st_new("gain.ts", "forward", 64, NN_STREAM_OFFLINE, 1, NULL);
-    st_prepare(s, 48000, 64);
+    nn_stream *s = open_prepared("gain.ts", "forward", 64, 1, NULL);
     assert_true(nn_stream_enabled(s));
     float in[64], out[64];
     fill(in, 64, 0.5f);
