@@ -287,6 +287,7 @@ nn_status nn_model_set_device(nn_model *model, nn_device device, nn_error *err);
 
 #define NN_DEFAULT_BUFFER_SIZE 4096
 #define NN_MAX_BUFFER_SIZE (1 << 20)
+#define NN_MAX_BATCH 1024 /* examples per model call (multichannel hosts) */
 
 /* Resolve a requested buffer size against a model's largest ratio:
  * 0 -> synchronous mode, B = max_ratio (raised to vector size later);
@@ -416,6 +417,11 @@ nn_status nn_stream_load(nn_stream *stream, const char *path, nn_error *err);
 nn_status nn_stream_set_method(nn_stream *stream, const char *method, nn_error *err);
 nn_status nn_stream_set_buffer_size(nn_stream *stream, int buffer_size, nn_error *err);
 nn_status nn_stream_reload(nn_stream *stream, nn_error *err);
+/* Change the number of examples per model call (mc.nn~: the widest multichannel
+ * input). Builds a new state like a buffer-size change; a no-op when `batch` is
+ * already the requested batch. Main thread. */
+nn_status nn_stream_set_batch(nn_stream *stream, int batch, nn_error *err);
+int nn_stream_batch(const nn_stream *stream); /* the batch last requested (main thread) */
 nn_status nn_stream_attribute_set(nn_stream *stream, const char *attribute, const nn_value *values, int count,
                                   nn_error *err);
 nn_status nn_stream_attribute_get(nn_stream *stream, const char *attribute, nn_error *err);

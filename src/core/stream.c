@@ -100,6 +100,7 @@ typedef enum command_kind {
     CMD_LOAD,
     CMD_METHOD,
     CMD_BUFFER_SIZE,
+    CMD_BATCH,
     CMD_RELOAD,
     CMD_ATTRIBUTE_SET,
     CMD_ATTRIBUTE_GET,
@@ -110,7 +111,7 @@ typedef struct command {
     struct command *next;
     command_kind kind;
     char *text; /* path, method or attribute name */
-    int number; /* buffer size, method index (INIT) */
+    int number; /* buffer size, batch, method index (INIT) */
     nn_value *values;
     int count;
     model_ref *ref; /* INIT */
@@ -131,7 +132,7 @@ struct nn_stream {
     nn_event_fn on_event;
     void *user;
     nn_stream_mode base_mode; /* mode for non-zero buffer sizes */
-    int batch;
+    int batch;                /* control thread (set before it starts, then by CMD_BATCH) */
 
     /* Control-thread settings (written before the thread starts, then only
      * by the control thread). */
@@ -165,6 +166,7 @@ struct nn_stream {
     atomic_bool enabled;
 
     /* Main thread only. */
+    int requested_batch;
     model_ref *view;
     int view_method;
     uint64_t reported_overruns;
@@ -936,7 +938,10 @@ static void run_command(nn_stream *s, command *cmd)
     switch (cmd->kind) {
     case CMD_METHOD:
     case CMD_BUFFER_SIZE:
+    case CMD_BATCH:
     case CMD_RELOAD: {
+        if (cmd->kind == CMD_BATCH)
+            s->batch = cmd->number;
         const char *name = cmd->kind == CMD_METHOD ? cmd->text : s->method_name;
         int method = nn_model_method_find(model, name);
         if (method < 0) {
@@ -1111,8 +1116,8 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     nn_status status = NN_OK;
     if (method < 0)
         status = nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s has no method '%s'", nn_model_path(model), method_name);
-    else if (cfg.batch < 1)
-        status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "batch must be at least 1 (got %d)", cfg.batch);
+    else if (cfg.batch < 1 || cfg.batch > NN_MAX_BATCH)
+        status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "batch must be 1..%d (got %d)", NN_MAX_BATCH, cfg.batch);
     else if (cfg.mode != NN_STREAM_THREADED && cfg.mode != NN_STREAM_SYNCHRONOUS && cfg.mode != NN_STREAM_OFFLINE)
         status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "unknown stream mode %d", (int)cfg.mode);
     int b = 0;
@@ -1139,6 +1144,7 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     s->user = cfg.user;
     s->base_mode = cfg.mode;
     s->batch = cfg.batch;
+    s->requested_batch = cfg.batch;
     s->method_name = name;
     s->requested = cfg.buffer_size;
     s->initial_requested = cfg.buffer_size;
@@ -1421,6 +1427,27 @@ nn_status nn_stream_set_buffer_size(nn_stream *s, int buffer_size, nn_error *err
         return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
     enqueue(s, cmd);
     return NN_OK;
+}
+
+nn_status nn_stream_set_batch(nn_stream *s, int batch, nn_error *err)
+{
+    if (!s)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "batch: NULL stream");
+    if (batch < 1 || batch > NN_MAX_BATCH)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "batch must be 1..%d, got %d", NN_MAX_BATCH, batch);
+    if (batch == s->requested_batch)
+        return NN_OK;
+    command *cmd = command_new(CMD_BATCH, NULL, batch);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    s->requested_batch = batch;
+    enqueue(s, cmd);
+    return NN_OK;
+}
+
+int nn_stream_batch(const nn_stream *s)
+{
+    return s ? s->requested_batch : 0;
 }
 
 nn_status nn_stream_reload(nn_stream *s, nn_error *err)

@@ -1,0 +1,266 @@
+/* nn~ in C — atoms, console lines, model lookup and the model reports of the object layer.
+ * SPDX-License-Identifier: MIT
+ *
+ * The vocabulary both objects and both hosts speak: how an atom prints, how a console line
+ * is prefixed, where a model is looked for, and the messages that describe a model
+ * (`methods`, `attributes`, `params`, `types`, `value`).
+ */
+#include "obj_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- atoms -------------------------------------------------------------------------------- */
+
+nn_atom nn_atom_int(long long value)
+{
+    nn_atom a = {NN_ATOM_INT, value, (double)value, NULL};
+    return a;
+}
+
+nn_atom nn_atom_float(double value)
+{
+    nn_atom a = {NN_ATOM_FLOAT, 0, value, NULL};
+    return a;
+}
+
+nn_atom nn_atom_symbol(const char *text)
+{
+    nn_atom a = {NN_ATOM_SYMBOL, 0, 0.0, text ? text : ""};
+    return a;
+}
+
+bool nn_atom_number(const nn_atom *a, double *out)
+{
+    if (a->type == NN_ATOM_INT)
+        *out = (double)a->i;
+    else if (a->type == NN_ATOM_FLOAT)
+        *out = a->f;
+    else
+        return false;
+    return true;
+}
+
+bool nn_atom_whole(const nn_atom *a, long long *out)
+{
+    if (a->type == NN_ATOM_INT) {
+        *out = a->i;
+        return true;
+    }
+    /* Refuse rather than truncate: 2.7 is not an int. */
+    double f = 0;
+    if (!nn_atom_number(a, &f) || !isfinite(f) || f != floor(f) || fabs(f) > 9007199254740992.0)
+        return false;
+    *out = (long long)f;
+    return true;
+}
+
+void nn_atom_text(const nn_atom *a, char *buf, size_t size)
+{
+    switch (a->type) {
+    case NN_ATOM_INT: snprintf(buf, size, "%lld", a->i); break;
+    case NN_ATOM_FLOAT: snprintf(buf, size, "%g", a->f); break;
+    case NN_ATOM_SYMBOL: snprintf(buf, size, "%s", a->s ? a->s : ""); break;
+    }
+}
+
+void nn_atoms_text(int argc, const nn_atom *argv, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (argc == 0)
+        snprintf(buf, size, "nothing");
+    for (int i = 0; i < argc && used + 2 < size; i++) {
+        char one[NN_OBJ_TEXT];
+        nn_atom_text(&argv[i], one, sizeof one);
+        int w = snprintf(buf + used, size - used, "%s%s", i ? " " : "", one);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+/* ---- console ------------------------------------------------------------------------------- */
+
+void nn_obj_vprint(const nn_host *host, void *owner, const char *name, nn_console_level level, const char *fmt,
+                   va_list ap)
+{
+    char text[NN_OBJ_TEXT];
+    int used = host->prefix_console ? snprintf(text, sizeof text, "%s: ", name) : 0;
+    if (used < 0 || (size_t)used >= sizeof text)
+        used = 0;
+    vsnprintf(text + used, sizeof text - (size_t)used, fmt, ap);
+    host->console(owner, level, text);
+}
+
+void nn_obj_print(const nn_host *host, void *owner, const char *name, nn_console_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    nn_obj_vprint(host, owner, name, level, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- lookup --------------------------------------------------------------------------------- */
+
+nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err)
+{
+    char file[NN_OBJ_TEXT];
+    size_t len = strlen(name);
+    if (len == 0)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "empty model name");
+    bool has_suffix = len >= 3 && strcmp(name + len - 3, ".ts") == 0;
+    if (snprintf(file, sizeof file, "%s%s", name, has_suffix ? "" : ".ts") >= (int)sizeof file)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "model name '%s' is too long", name);
+    if (file[0] != '/' && host->find_file && host->find_file(owner, file, out, size))
+        return NN_OK;
+    const char *dirs[1];
+    int n_dirs = 0;
+    const char *patch = host->patch_dir ? host->patch_dir(owner) : NULL;
+    if (patch && *patch)
+        dirs[n_dirs++] = patch;
+    nn_status status = nn_model_locate(file, dirs, n_dirs, out, size, err);
+    if (status == NN_ERR_FILE_NOT_FOUND && host->search_path_name && err) {
+        size_t used = strlen(err->message);
+        snprintf(err->message + used, sizeof err->message - used, " (and %s)", host->search_path_name);
+    }
+    return status;
+}
+
+/* ---- reports --------------------------------------------------------------------------------- */
+
+const char *nn_file_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+void nn_names_text(const nn_model *model, bool attributes, const char *empty, char *buf, size_t size)
+{
+    int count = attributes ? nn_model_attribute_count(model) : nn_model_method_count(model);
+    size_t used = 0;
+    snprintf(buf, size, "%s", count == 0 ? empty : "");
+    for (int i = 0; i < count && used < size; i++) {
+        const char *name = attributes ? nn_model_attribute(model, i)->name : nn_model_method(model, i)->name;
+        int w = snprintf(buf + used, size - used, "%s%s", i ? " " : "", name);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+void nn_types_text(const nn_attribute_info *info, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < info->count && used < size; i++) {
+        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "", nn_type_name(info->types[i]));
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+}
+
+/* `selector [first] names...` as symbols. */
+static void report_symbols(const nn_host *host, void *owner, int outlet, const char *selector, const char *first,
+                           const char *const *names, int count)
+{
+    int n = count + (first ? 1 : 0);
+    nn_atom *atoms = calloc((size_t)(n > 0 ? n : 1), sizeof *atoms);
+    if (!atoms)
+        return;
+    int k = 0;
+    if (first)
+        atoms[k++] = nn_atom_symbol(first);
+    for (int i = 0; i < count; i++)
+        atoms[k++] = nn_atom_symbol(names[i] ? names[i] : "");
+    host->output(owner, outlet, selector, n, atoms);
+    free(atoms);
+}
+
+static void report_names(const nn_host *host, void *owner, int outlet, const char *selector, const nn_model *model,
+                         bool attributes)
+{
+    int count = attributes ? nn_model_attribute_count(model) : nn_model_method_count(model);
+    const char **names = calloc((size_t)(count > 0 ? count : 1), sizeof *names);
+    if (!names)
+        return;
+    for (int i = 0; i < count; i++)
+        names[i] = attributes ? nn_model_attribute(model, i)->name : nn_model_method(model, i)->name;
+    report_symbols(host, owner, outlet, selector, NULL, names, count);
+    free(names);
+}
+
+void nn_report_methods(const nn_host *host, void *owner, int outlet, const nn_model *model)
+{
+    report_names(host, owner, outlet, "methods", model, false);
+}
+
+void nn_report_attributes(const nn_host *host, void *owner, int outlet, const nn_model *model)
+{
+    report_names(host, owner, outlet, "attributes", model, true);
+}
+
+void nn_report_method_params(const nn_host *host, void *owner, int outlet, const nn_model *model, int index)
+{
+    const nn_method_info *m = nn_model_method(model, index);
+    if (!m)
+        return;
+    nn_atom atoms[5] = {nn_atom_symbol(m->name), nn_atom_int(m->in_channels), nn_atom_int(m->in_ratio),
+                        nn_atom_int(m->out_channels), nn_atom_int(m->out_ratio)};
+    host->output(owner, outlet, "params", 5, atoms);
+    report_symbols(host, owner, outlet, "input_labels", m->name, (const char *const *)m->input_labels,
+                   m->input_labels ? m->in_channels : 0);
+    report_symbols(host, owner, outlet, "output_labels", m->name, (const char *const *)m->output_labels,
+                   m->output_labels ? m->out_channels : 0);
+}
+
+void nn_report_attribute_types(const nn_host *host, void *owner, int outlet, const nn_model *model, int index)
+{
+    const nn_attribute_info *a = nn_model_attribute(model, index);
+    if (!a)
+        return;
+    const char **names = calloc((size_t)(a->count > 0 ? a->count : 1), sizeof *names);
+    if (!names)
+        return;
+    for (int i = 0; i < a->count; i++)
+        names[i] = nn_type_name(a->types[i]);
+    report_symbols(host, owner, outlet, "types", a->name, names, a->count);
+    free(names);
+}
+
+void nn_report_value(const nn_host *host, void *owner, int outlet, const char *attribute, const nn_value_list *values)
+{
+    int n = 1 + (values ? values->count : 0);
+    nn_atom *atoms = calloc((size_t)n, sizeof *atoms);
+    char(*texts)[NN_OBJ_TEXT] = calloc((size_t)n, sizeof *texts);
+    if (!atoms || !texts) {
+        free(atoms);
+        free(texts);
+        return;
+    }
+    atoms[0] = nn_atom_symbol(attribute);
+    for (int i = 1; i < n; i++) {
+        const nn_value *v = &values->values[i - 1];
+        switch (v->type) {
+        case NN_TYPE_BOOL: atoms[i] = nn_atom_int(v->b ? 1 : 0); break;
+        case NN_TYPE_INT: atoms[i] = nn_atom_int(v->i); break;
+        case NN_TYPE_FLOAT: atoms[i] = nn_atom_float(v->f); break;
+        case NN_TYPE_STRING:
+        case NN_TYPE_TENSOR:
+        case NN_TYPE_BUFFER:
+            nn_value_format(v, texts[i], sizeof texts[i]);
+            /* Tensor reprs carry newlines; a symbol with one would break a console. */
+            for (char *c = texts[i]; *c; c++)
+                if (*c == '\n' || *c == '\r')
+                    *c = ' ';
+            atoms[i] = nn_atom_symbol(texts[i]);
+            break;
+        }
+    }
+    host->output(owner, outlet, "value", n, atoms);
+    free(texts);
+    free(atoms);
+}
