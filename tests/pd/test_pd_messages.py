@@ -422,3 +422,46 @@ def test_model_lookup(tmp_path):
     assert run.errors == [], run.errors
     for i, path in enumerate(names.values()):
         assert run.info(f"found{i}")["model"] == [path], (i, run.info(f"found{i}"))
+
+
+def test_lazy_void_then_load(tmp_path):
+    """[nn~ void 1 2 1024] exists with one inlet and two signal outlets and no model: silence
+    until `load`; gain.ts (1 in, 1 out) then plays on the first outlet, the second stays
+    silent (one warning says so), `method` and `set` work as on any [nn~]."""
+    x = pdtest.test_signal(int(0.4 * pdtest.SR))
+    at = [(100, f"load {pdtest.model('gain.ts')}"), (250, "set gain 0.5"), (300, "bang")]
+    run, outs = pdtest.render("nn~ -offline void 1 2 1024", list(x), 2, len(x[0]), str(tmp_path), at=at)
+    run.check_alive()
+    assert run.errors == [], run.errors
+    assert any("missing inputs are silent, extra outputs are dropped" in line for line in run.lines), run.lines
+    lat = 2 * 1024 - 64
+    before = slice(0, int(0.09 * pdtest.SR))
+    assert not np.any(outs[0][before]) and not np.any(outs[1]), "no model yet or no model output: silence"
+    seg = slice(int(0.17 * pdtest.SR), int(0.24 * pdtest.SR))
+    np.testing.assert_allclose(outs[0][seg], x[0][seg.start - lat:seg.stop - lat], atol=1e-6,
+                               err_msg="gain.ts loaded into [nn~ void] does not play")
+    seg = slice(int(0.33 * pdtest.SR), int(0.39 * pdtest.SR))
+    np.testing.assert_allclose(outs[0][seg], 0.5 * x[0][seg.start - lat:seg.stop - lat], atol=1e-6,
+                               err_msg="set gain 0.5 after a lazy load does not take effect")
+    info = run.info()
+    assert info["model"] == [pdtest.model("gain.ts")] and info["dim"] == ["1", "1"], info
+
+
+def test_lazy_void_errors(tmp_path):
+    """`void` without counts, absurd counts and messages before any model: one clear line each."""
+    main = pdtest.Patch()
+    objs = [main.obj("nn~ void"), main.obj("nn~ void 0 -3"), main.obj("nn~ void 1 1 abc")]
+    load = main.obj("loadbang")
+    msg = main.msg(pdtest.escape("set gain 1, method forward, bufsize 512, get gain, reload"))
+    main.connect(load, 0, msg, 0)
+    main.connect(msg, 0, objs[0], 0)
+    pdtest.finish(main, after_ms=50)
+    run = pdtest.run_pd(main, str(tmp_path))
+    run.check_alive()
+    errors = run.errors
+    assert count(errors, "void needs the number of inlets") == 1, errors
+    assert count(errors, "the number of inlets must be a whole number in 1..256, got '0'") == 1, errors
+    assert count(errors, "the number of outlets must be a whole number in 1..256, got '-3'") == 1, errors
+    assert count(errors, "buffer size must be 0 (synchronous) or 1..") == 1, errors
+    for what in ("set", "method", "get", "reload"):
+        assert count(errors, f"nn~: {what}: no model loaded") == 1, (what, errors)
