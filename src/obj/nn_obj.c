@@ -87,6 +87,21 @@ static void copy_text(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src ? src : "");
 }
 
+/* A `set` whose values read host arrays, kept to be sent again when an array changes. */
+typedef struct nn_obj_array_set {
+    struct nn_obj_array_set *next;
+    int argc;
+    nn_atom *argv; /* attribute name first; symbols owned */
+} nn_obj_array_set;
+
+static void array_set_free(nn_obj_array_set *set)
+{
+    for (int i = 0; i < set->argc; i++)
+        free((char *)set->argv[i].s);
+    free(set->argv);
+    free(set);
+}
+
 /* ---- exit ----------------------------------------------------------------------------------- */
 
 /* Hosts may call exit() without freeing objects (`pd quit`), and libtorch's libraries
@@ -491,6 +506,11 @@ void nn_obj_destroy(nn_obj *x)
         }
     nn_downloads_free(x->downloads);
     x->downloads = NULL;
+    while (x->array_sets) {
+        nn_obj_array_set *set = x->array_sets;
+        x->array_sets = set->next;
+        array_set_free(set);
+    }
     nn_stream_free(x->stream);
     x->stream = NULL;
     obj_free_dsp(x);
@@ -729,6 +749,8 @@ static void obj_bufsize(nn_obj *x, int argc, const nn_atom *argv)
     obj_poll_soon(x);
 }
 
+static void obj_remember_array_set(nn_obj *x, const nn_attribute_info *info, int argc, const nn_atom *argv);
+
 static void obj_set(nn_obj *x, int argc, const nn_atom *argv)
 {
     if (argc < 1 || argv[0].type != NN_ATOM_SYMBOL) {
@@ -752,8 +774,78 @@ static void obj_set(nn_obj *x, int argc, const nn_atom *argv)
     nn_error_clear(&err);
     if (nn_stream_attribute_set(x->stream, name, values, info->count, &err) != NN_OK)
         obj_error(x, "set %s: %s", name, err.message);
+    else
+        obj_remember_array_set(x, info, argc, argv);
     nn_obj_values_free(values, info->count);
     obj_poll_soon(x);
+}
+
+/* Remembers `set <argv>` for attribute `info` when one of its elements reads an array,
+ * replacing the attribute's earlier one. */
+static void obj_remember_array_set(nn_obj *x, const nn_attribute_info *info, int argc, const nn_atom *argv)
+{
+    bool reads_array = false;
+    for (int i = 0; i < info->count; i++)
+        reads_array = reads_array || info->types[i] == NN_TYPE_TENSOR || info->types[i] == NN_TYPE_BUFFER;
+    for (nn_obj_array_set **p = &x->array_sets; *p; p = &(*p)->next)
+        if (!strcmp((*p)->argv[0].s, info->name)) {
+            nn_obj_array_set *old = *p;
+            *p = old->next;
+            array_set_free(old);
+            break;
+        }
+    if (!reads_array)
+        return;
+    nn_obj_array_set *set = calloc(1, sizeof *set);
+    nn_atom *copy = calloc((size_t)argc, sizeof *copy);
+    if (!set || !copy) {
+        free(set);
+        free(copy);
+        return;
+    }
+    for (int i = 0; i < argc; i++) {
+        copy[i] = argv[i];
+        copy[i].s = NULL;
+        if (argv[i].type == NN_ATOM_SYMBOL) {
+            char *text = malloc(strlen(argv[i].s) + 1);
+            if (text)
+                strcpy(text, argv[i].s);
+            copy[i].s = text ? text : NULL;
+            if (!text)
+                copy[i] = nn_atom_int(0);
+        }
+    }
+    set->argc = argc;
+    set->argv = copy;
+    set->next = x->array_sets;
+    x->array_sets = set;
+}
+
+void nn_obj_array_changed(nn_obj *x, const char *name)
+{
+    /* obj_set replaces the entries it replays: take them out of the list first. */
+    nn_obj_array_set *replay = NULL;
+    nn_obj_array_set **p = &x->array_sets;
+    while (*p) {
+        nn_obj_array_set *set = *p;
+        bool uses = false;
+        for (int i = 1; i < set->argc; i++)
+            uses = uses || (set->argv[i].type == NN_ATOM_SYMBOL && !strcmp(set->argv[i].s, name));
+        if (uses) {
+            *p = set->next;
+            set->next = replay;
+            replay = set;
+        } else {
+            p = &set->next;
+        }
+    }
+    while (replay) {
+        nn_obj_array_set *set = replay;
+        replay = set->next;
+        obj_post(x, "%s changed: set %s again", name, set->argv[0].s);
+        obj_set(x, set->argc, set->argv);
+        array_set_free(set);
+    }
 }
 
 static void obj_get(nn_obj *x, int argc, const nn_atom *argv)

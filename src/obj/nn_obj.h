@@ -126,6 +126,7 @@ typedef struct nn_obj {
 
     nn_stream *stream;
     nn_obj_downloads *downloads;
+    struct nn_obj_array_set *array_sets; /* `set` messages that read host arrays */
 
     /* What the user asked for; the stream reports what is in effect. */
     char method[128];
@@ -184,6 +185,10 @@ void nn_obj_set_enabled(nn_obj *x, bool enabled);
 void nn_obj_set_gpu(nn_obj *x, bool gpu);
 void nn_obj_set_chans(nn_obj *x, long long chans);
 void nn_obj_set_offline(nn_obj *x, bool offline);
+
+/* The host array or buffer `name` changed (Max @track_buffers, a Pd array edited and
+ * announced): every attribute whose last `set` read it is set again from it. */
+void nn_obj_array_changed(nn_obj *x, const char *name);
 
 /* The poll clock's callback: delivers engine and download events. */
 void nn_obj_tick(nn_obj *x);
