@@ -79,9 +79,14 @@ endif()
 
 # The Max API is built on casts between function types (class_new, class_addmethod and
 # defer take a 'method'; A_CANT methods are called through it): GCC's -Wcast-function-type
-# (in -Wextra) flags each of them, so Max code turns that one warning off.
+# (in -Wextra) flags each of them, so Max code turns that one warning off. The SDK's
+# object_method macro (C74_VARFUN) expands to a variadic macro call with no variadic
+# argument, which clang's -Wpedantic reports at every call site: also off, for clang.
 function(nn_max_target_warnings target)
   target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C>:-Wno-cast-function-type>)
+  if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C>:-Wno-variadic-macro-arguments-omitted>)
+  endif()
 endfunction()
 
 function(nn_add_max_external target)

@@ -178,7 +178,8 @@ static void test_dictionary_outlet(void **state)
     assert_int_equal(maxhost_send(s, 0, "dict -"), 0);
     long i = maxhost_log_find(s, 0, "dictionary u");
     assert_true(i >= 0);
-    const char *name = maxhost_log_get(s, i)->text + strlen("dictionary ");
+    char name[256];
+    snprintf(name, sizeof name, "%s", maxhost_log_get(s, i)->text + strlen("dictionary "));
     char text[4096];
     assert_int_equal(maxhost_dict_text(name, text, sizeof text), 0);
     assert_non_null(strstr(text, "\"channels_in\": 2"));

@@ -564,8 +564,18 @@ t_class *class_new(C74_CONST char *name, C74_CONST method mnew, C74_CONST method
     c->c.c_freefun = mfree;
     c->newtypes[0] = (char)type;
     if (type != A_NOTHING) {
+        /* The SDK declares class_new(..., short type, ...): va_start after a promoted
+         * parameter is undefined in ISO C, but every ABI Max runs on passes the promoted
+         * short in an int-sized slot, which is what Max itself relies on. */
         va_list ap;
+#ifdef __clang__
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wvarargs"
+#endif
         va_start(ap, type);
+#ifdef __clang__
+#pragma clang diagnostic pop
+#endif
         copy_types(c->newtypes + 1, ap);
         va_end(ap);
     }
