@@ -1220,7 +1220,10 @@ static void obj_label(const nn_obj *x, bool input, int index, char *buf, size_t 
     case NN_LAYOUT_CORD_PER_CHANNEL_BATCHED: break;
     }
     const char *kind = x->layout == NN_LAYOUT_CORD_PER_CHANNEL ? "(signal)" : "(multichannel)";
-    if (labels && index < channels && labels[index] && labels[index][0])
+    /* Labels written for nn~ usually carry their kind already: "(signal) pitch". */
+    if (labels && index < channels && labels[index] && labels[index][0] == '(')
+        snprintf(buf, size, "%s", labels[index]);
+    else if (labels && index < channels && labels[index] && labels[index][0])
         snprintf(buf, size, "%s %s", kind, labels[index]);
     else
         snprintf(buf, size, "%s model %s %d", kind, direction, index + 1);

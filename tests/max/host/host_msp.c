@@ -376,9 +376,41 @@ void maxhost_dsp_stop(maxhost_obj *o)
     dsp_running = 0;
 }
 
+/* Max recompiles the signal chain before the next vector once an object marked it broken
+ * (dspchain_setbroken, e.g. after its channel counts changed): here maxhost_dsp_refresh
+ * does that, with the same rate, vector size and input channels. */
+static atomic_int chain_broken;
+static t_dspchain host_chain;
+
+t_dspchain *dspchain_get(void)
+{
+    return dsp_running ? &host_chain : NULL;
+}
+
+void dspchain_setbroken(t_dspchain *c)
+{
+    (void)c;
+    atomic_store(&chain_broken, 1);
+}
+
+int maxhost_dsp_refresh(maxhost_obj *h)
+{
+    if (!h || !atomic_exchange(&chain_broken, 0) || h->vs < 1)
+        return 0;
+    long n = h->signal_inlets;
+    long *chans = calloc((size_t)(n ? n : 1), sizeof(long));
+    if (!chans)
+        host_fatal("out of memory");
+    for (long i = 0; i < n; i++)
+        chans[i] = h->in_chans ? h->in_chans[i] : 1;
+    maxhost_dsp(h, h->sr, h->vs, n, chans);
+    free(chans);
+    return 1;
+}
+
 int maxhost_perform(maxhost_obj *h, const float *in, float *out, long frames)
 {
-    if (!h || !h->ins || h->vs < 1)
+    if (!h || !h->ins || h->vs < 1 || atomic_load(&chain_broken))
         return -1;
     long vs = h->vs, nin = h->nin_total, nout = h->nout_total;
     hdsp64 *d = dsp64_object();

@@ -98,6 +98,10 @@ int maxhost_dsp(maxhost_obj *o, double sr, long vs, long nin, const long *in_cha
 long maxhost_dsp_inputs(maxhost_obj *o);  /* channels given to perform */
 long maxhost_dsp_outputs(maxhost_obj *o); /* total output channels */
 long maxhost_dsp_outlet_channels(maxhost_obj *o, long signal_outlet);
+/* Recompiles this object's DSP (same rate, vector size, input channels) when an object
+ * called dspchain_setbroken since; returns 1 if it did. maxhost_perform refuses (-1) while
+ * the chain is broken: call this first. */
+int maxhost_dsp_refresh(maxhost_obj *o);
 /* Stops DSP for this object (as turning audio off: nothing is called). */
 void maxhost_dsp_stop(maxhost_obj *o);
 

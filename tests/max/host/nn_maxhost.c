@@ -288,6 +288,7 @@ static void run_line(char *raw)
         long frames = atol(need(&p, "frames"));
         char *inpath = need(&p, "input file or -");
         char *outpath = need(&p, "output file or -");
+        maxhost_dsp_refresh(o); /* as Max does before the next vector */
         long nin = maxhost_dsp_inputs(o), nout = maxhost_dsp_outputs(o);
         float *in = NULL;
         if (strcmp(inpath, "-") != 0) {

@@ -1,0 +1,204 @@
+"""nn~ in C — the Max objects nn~, mc.nn~, mcs.nn~ and nn.info through the Max test host.
+
+Each test writes a script for nn_maxhost (tests/max/README.md), renders through the real
+external (built from src/max on the object layer) and compares with Python torch running
+the same model file. Offline objects (@offline 1) make renders deterministic; the latency
+of an offline stream is 2B - n samples (n = vector size).
+SPDX-License-Identifier: MIT
+"""
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(__file__))
+import maxhost  # noqa: E402
+
+EXT = os.environ.get("NN_MAX_EXTERNALS", "")
+MODELS = os.environ.get("NN_TEST_MODELS", "")
+VS = 64
+
+
+def model(name):
+    return os.path.join(MODELS, name)
+
+
+def load_all():
+    return "".join(f"load {EXT}/{name}.mxl\n" for name in ("nn~", "mc.nn~", "mcs.nn~", "nn.info"))
+
+
+def signal(frames, channels, seed=1):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, size=(frames, channels)).astype(np.float32)
+
+
+def render(tmp_path, create, dsp_in, x, out_channels, before="", after=""):
+    """Creates object `a` with `create`, runs dsp with input channels `dsp_in` (list per
+    inlet), performs `x` ([frames, total input channels]) and returns [frames, out_channels]."""
+    maxhost.write_f32(tmp_path / "in.f32", x)
+    frames = x.shape[0]
+    proc = maxhost.run_script(
+        load_all() + f"new a {create}\n" + before +
+        f"dsp a sr=48000 vs={VS} in={','.join(str(c) for c in dsp_in)}\n"
+        f"perform a {frames} {tmp_path}/in.f32 {tmp_path}/out.f32\n" + after +
+        "expect-console-errors 0\nprint-console\nprint-outlets a\n",
+        tmp_path)
+    return maxhost.read_f32(tmp_path / "out.f32", out_channels), proc.stdout
+
+
+def torch_run(name, method, x_bct):
+    module = torch.jit.load(model(name))
+    with torch.no_grad():
+        return getattr(module, method)(torch.from_numpy(np.ascontiguousarray(x_bct))).numpy()
+
+
+def test_nn_tilde_multi_matches_torch(tmp_path):
+    b = 256
+    x = signal(4096, 3)
+    y, out = render(tmp_path, f"nn~ {model('multi.ts')} forward {b} @offline 1", [1, 1, 1], x, 2,
+                    after="send a bang\nmain 50\n")
+    lat = 2 * b - VS
+    ref = torch_run("multi.ts", "forward", x.T[None])[0].T
+    np.testing.assert_allclose(y[lat:], ref[:-lat], atol=1e-6)
+    assert not np.any(y[:lat])
+    assert f"latency {lat}" in out and "mode offline" in out, out
+
+
+def test_nn_tilde_set_and_assist(tmp_path):
+    b = 128
+    x = signal(2048, 1)
+    y, out = render(tmp_path, f"nn~ {model('gain.ts')} forward {b} @offline 1", [1], x, 1,
+                    before="send a set gain 0.25\nexpect-assist a in 0 (signal) input\n"
+                           "expect-assist a out 0 (signal) input times gain\n")
+    lat = 2 * b - VS
+    np.testing.assert_allclose(y[lat:, 0], 0.25 * x[:-lat, 0], atol=1e-6)
+
+
+def test_mc_nn_tilde_batches(tmp_path):
+    """mc.nn~: one cord per model dimension, its channels are batch examples; @chans larger
+    and smaller than the batch count."""
+    b = 128
+    lat = 2 * b - VS
+    batch = 3
+    x = signal(1024, 2 * batch)  # inlet 0: channels 0..2, inlet 1: channels 3..5
+    for chans, shown in ((0, batch), (5, batch), (2, 2)):
+        d = tmp_path / f"chans{chans}"
+        d.mkdir()
+        y, _ = render(d, f"mc.nn~ {model('batch.ts')} forward {b} @offline 1 @chans {chans}", [batch, batch], x,
+                      2 * (chans or batch))
+        width = chans or batch
+        for c in range(2):
+            for k in range(width):
+                got = y[lat:, c * width + k]
+                if k < batch and k < shown:
+                    want = x[:-lat, c * batch + k] + 10.0 * k + 100.0 * c
+                    np.testing.assert_allclose(got, want, atol=1e-4, err_msg=f"chans {chans} outlet {c} ch {k}")
+                else:
+                    assert not np.any(got), f"chans {chans}: outlet {c} channel {k} should be silent"
+
+
+def test_mcs_nn_tilde_examples(tmp_path):
+    """mcs.nn~: one cord per batch example, its channels are the model's dimensions."""
+    b = 128
+    lat = 2 * b - VS
+    examples = 3
+    x = signal(1024, 2 * examples)  # inlet e: channels 2e, 2e+1
+    y, out = render(tmp_path, f"mcs.nn~ {model('batch.ts')} forward {examples} {b} @offline 1 @chans 4",
+                    [2] * examples, x, 4 * examples, after="send a bang\nmain 50\n")
+    for e in range(examples):
+        for c in range(4):
+            got = y[lat:, e * 4 + c]
+            if c < 2:
+                np.testing.assert_allclose(got, x[:-lat, 2 * e + c] + 10.0 * e + 100.0 * c, atol=1e-4)
+            else:
+                assert not np.any(got)
+    assert "batch 3" in out, out
+
+
+def test_void_then_load(tmp_path):
+    b = 256
+    x = signal(4096, 1)
+    maxhost.write_f32(tmp_path / "in.f32", x)
+    proc = maxhost.run_script(
+        load_all() + f"new a nn~ void 1 2 {b} @offline 1\n"
+        "expect-assist a out 1 (signal) model output 2\n"
+        f"dsp a sr=48000 vs={VS} in=1\n"
+        f"perform a 1024 {tmp_path}/in.f32 {tmp_path}/silence.f32\n"
+        f"send a load {model('gain.ts')}\nmain 10\n"
+        f"perform a 4096 {tmp_path}/in.f32 {tmp_path}/out.f32\n"
+        "expect-console post missing inputs are silent, extra outputs are dropped\n"
+        "expect-console-errors 0\n", tmp_path)
+    assert not np.any(maxhost.read_f32(tmp_path / "silence.f32", 2)), proc.stdout
+    y = maxhost.read_f32(tmp_path / "out.f32", 2)
+    lat = 2 * b - VS
+    np.testing.assert_allclose(y[lat:, 0], x[:-lat, 0], atol=1e-6)
+    assert not np.any(y[:, 1])
+
+
+def test_buffer_and_array_attributes(tmp_path):
+    """A buffer~ feeds a buffer attribute (all channels, its own rate), an [array] a tensor
+    attribute; @track_buffers re-reads the buffer~ when it changes."""
+    table = " ".join(str(0.5 * i) for i in range(8))
+    samples = np.linspace(-1, 1, 64 * 2).astype(np.float32)
+    maxhost.write_f32(tmp_path / "buf.f32", samples)
+    proc = maxhost.run_script(
+        load_all() + f"array tab {table}\n"
+        f"buffer snd {tmp_path}/buf.f32 channels=2 sr=22050\n"
+        f"new a nn~ {model('attrs.ts')} forward 256 @track_buffers 1\n"
+        "send a set table tab\nsend a set sample snd\nwait 3000 console\n"
+        "send a get table\nsend a get sample\nwait 3000\n"
+        "print-outlets a\nprint-console\nexpect-console-errors 0\n", tmp_path)
+    assert "value table" in proc.stdout and "value sample" in proc.stdout, proc.stdout
+    sample_line = [l for l in proc.stdout.splitlines() if "value sample" in l][0]
+    assert "2" in sample_line and "22050" in sample_line, sample_line
+
+
+def test_nn_info(tmp_path):
+    proc = maxhost.run_script(
+        load_all() + f"new i nn.info {model('multi.ts')}\nsend i bang\n"
+        "expect-outlet i 0 path\nexpect-outlet i 0 methods forward swap\n"
+        "expect-outlet i 0 params forward 3 1 2 1\nexpect-outlet i 0 input_labels forward left right side\n"
+        "send i parameters nosuch\nexpect-console-error neither a method nor an attribute\n", tmp_path)
+    assert "ok" in proc.stdout
+
+
+def test_bad_inputs_survive(tmp_path):
+    """Every bad input gets one clear console error and the object keeps working."""
+    missing = tmp_path / "nosuch.ts"
+    corrupt = tmp_path / "corrupt.ts"
+    corrupt.write_bytes(b"not a model at all")
+    script = load_all() + f"""new a nn~ {missing} forward 256
+expect-console-error could not find model
+new b nn~ {corrupt} forward 256
+expect-console-error could not load model
+new c nn~ {model('gain.ts')} nosuch 256
+expect-console-error has no method 'nosuch'
+send c set nosuch 1
+expect-console-error has no attribute 'nosuch'
+send c set gain abc
+expect-console-error a number was expected, got 'abc'
+send c bufsize 99999999
+expect-console-error out of range
+send c method swap
+expect-console-error has no method 'swap'
+send c frobnicate 1
+expect-console-error no method for 'frobnicate'
+new d mc.nn~ {model('batch.ts')} forward 256 @chans -1
+expect-console-error chans must be 0 (automatic)
+new e nn~ {model('attrs.ts')} forward 256
+send e set sample nosuchbuffer
+expect-console-error there is no buffer~ named 'nosuchbuffer'
+new f nn~ {model('gain.ts')} forward 64
+dsp f sr=48000 vs=128 in=1
+expect-console-error
+perform f 512 - -
+new g nn~ {model('slow.ts')} forward 256
+dsp g sr=48000 vs=64 in=1
+perform g 1024 - -
+delete g
+new h nn~ void
+expect-console-error void needs the number of inlets
+"""
+    proc = maxhost.run_script(script, tmp_path)
+    assert proc.returncode == 0
