@@ -3,7 +3,8 @@
 it printed and the sound files it wrote, and compute what Python torch says the same model
 gives on the same input.
 
-Patches run as `pd -nogui -batch -nosound -stderr -r 48000 -path <build>/src/pd -path
+Patches run in the Pd named by NN_PD_EXECUTABLE (version NN_PD_VERSION, e.g. 0.53 or 0.56) as
+`pd -nogui -batch -nosound -stderr -r 48000 -path <build>/src/pd -path
 <build>/models -open test.pd` in a fresh folder per test, with NN_TILDE_MODELS_DIR pointing
 into it (no test touches the user's models folder). Audio is recorded with [tabwrite~] into
 arrays and written with [soundfiler] before `pd quit` (writesf~ races the exit). In the
@@ -13,7 +14,6 @@ that the instrumented externals report to it.
 import contextlib
 import os
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -35,7 +35,16 @@ MODELS = _env("NN_TEST_MODELS")
 FIXTURES = _env("NN_TEST_FIXTURES")
 SOURCE = _env("NN_TEST_SOURCE")
 EXTERNALS = os.environ.get("NN_PD_EXTERNALS") or os.path.join(BUILD, "src", "pd")
-PD = shutil.which("pd") or "/usr/bin/pd"
+# Which Pd runs the patches: ctest registers every test once per version (pd053_*, pd056_*).
+PD_VERSION = _env("NN_PD_VERSION")
+PD_MISSING = os.environ.get("NN_PD_MISSING")
+if PD_MISSING:
+    raise AssertionError(f"Pd {PD_VERSION} cannot run: {PD_MISSING}")
+PD = _env("NN_PD_EXECUTABLE")
+if not os.access(PD, os.X_OK):
+    raise AssertionError(f"Pd {PD_VERSION} program {PD} is missing: build the 'pd56' target (cmake/pd56.cmake)")
+# Multichannel signals ([snake~], signal_setmultiout) exist from Pd 0.54 on.
+PD_MULTICHANNEL = tuple(int(v) for v in PD_VERSION.split(".")[:2]) >= (0, 54)
 
 
 def model(name):

@@ -166,12 +166,27 @@ def test_flags(tmp_path):
     assert np.all(outs[0][:on] == 0), "-d: the object was not disabled"
     assert np.abs(outs[0][on + 1024:]).max() > 0.1, "enable 1 did not switch the object on"
 
+    # -m needs multichannel signals: Pd 0.53 refuses it with one line naming the running
+    # version and keeps the one-cord-per-channel object; Pd >= 0.54 accepts it silently.
     main = pdtest.Patch()
-    main.obj(f"nn~ -m {gain}")
+    nn = main.obj(f"nn~ -m {gain}")
+    pr = main.obj("print info")
+    main.connect(nn, 1, pr, 0)
     pdtest.finish(main, dsp=False)
+    load = main.obj("loadbang")
+    bang = main.msg("bang")
+    main.connect(load, 0, bang, 0)
+    main.connect(bang, 0, nn, 0)
     run = pdtest.run_pd(main, str(tmp_path))
     run.check_alive()
-    assert len(run.errors) == 1 and "needs Pd 0.54" in run.errors[0], run.errors
+    if pdtest.PD_MULTICHANNEL:
+        assert run.errors == [], run.errors
+        assert run.info()["multichannel"] == ["1"], run.info()
+    else:
+        assert len(run.errors) == 1, run.errors
+        assert run.errors[0].endswith(f"-m (multichannel) needs Pd 0.54 or later, this is Pd {pdtest.PD_VERSION}; "
+                                      "ignoring '-m'"), run.errors
+        assert run.info()["multichannel"] == ["0"], run.info()
 
 
 def test_enable_zero_gives_silence(tmp_path):
