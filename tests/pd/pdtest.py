@@ -236,21 +236,39 @@ def render(obj, inputs, n_outputs, out_frames, workdir, messages=(), block=None,
     the object sees its first samples. `messages` go to the object after DSP is on and before
     the first tick; `at` is a list of (milliseconds, message) sent later; the object is banged
     for its info (printed as `info:`) right after `messages`. Returns (PdRun, [outputs])."""
+
+    def wire(sub, players, recorders, to_nn):
+        nn = sub.obj(obj)
+        printer = sub.obj(f"print {info_tag}")
+        sub.connect(to_nn, 0, nn, 0)
+        sub.connect(nn, n_outputs, printer, 0)
+        for i, play in enumerate(players):
+            sub.connect(play, 0, nn, i)
+        for j, rec in enumerate(recorders):
+            sub.connect(nn, j, rec, 0)
+
+    return render_patch(wire, inputs, n_outputs, out_frames, workdir, messages=messages, block=block, at=at,
+                        extra_main=extra_main, timeout=timeout)
+
+
+def render_patch(wire, inputs, n_outputs, out_frames, workdir, messages=(), block=None, at=(), extra_main=None,
+                 timeout=240):
+    """As `render`, for any graph: `wire(sub, players, recorders, to_nn)` adds the objects to
+    the DSP subpatch `sub` and connects them: players[i] is the [tabplay~] of input i,
+    recorders[j] the [tabwrite~] of output j, and `to_nn` the [r nn-in] that carries
+    `messages`, `at` and the bang."""
     sub = Patch("dsp", block=block)
     start = sub.obj("r start")
     to_nn = sub.obj("r nn-in")
-    nn = sub.obj(obj)
-    printer = sub.obj(f"print {info_tag}")
-    sub.connect(to_nn, 0, nn, 0)
-    sub.connect(nn, n_outputs, printer, 0)
+    players = []
     for i, _ in enumerate(inputs):
-        play = sub.obj(f"tabplay~ in{i}")
-        sub.connect(start, 0, play, 0)
-        sub.connect(play, 0, nn, i)
+        players.append(sub.obj(f"tabplay~ in{i}"))
+        sub.connect(start, 0, players[-1], 0)
+    recorders = []
     for j in range(n_outputs):
-        rec = sub.obj(f"tabwrite~ out{j}")
-        sub.connect(start, 0, rec, 0)
-        sub.connect(nn, j, rec, 0)
+        recorders.append(sub.obj(f"tabwrite~ out{j}"))
+        sub.connect(start, 0, recorders[-1], 0)
+    wire(sub, players, recorders, to_nn)
 
     main = Patch()
     for i, channel in enumerate(inputs):
