@@ -6,9 +6,12 @@
 # beside the project (../shared/vendor/pure-data-0.56-5-src.tar.xz, Pd's src/ only, no
 # network, no autotools), or NN_PD56_TARBALL. It is unpacked at configure time and built once
 # per build folder by the target `pd56` (part of ALL, about 35 s on 2 cores):
-#   make -C pure-data-0.56-5/src -f makefile.gnu ALSA=false OSS=false ../bin/pd
-# which gives a headless `pd` (-nogui -batch -nosound). The externals are not rebuilt: they
-# stay compiled against Debian's m_pd.h and detect multichannel support at run time.
+#   make -C pure-data-0.56-5/src -f makefile.gnu ALSA=false OSS=false ../bin/pd ../bin/pd-watchdog
+# which gives a headless `pd` (-nogui -batch -nosound). pd-watchdog is what lets Pd keep
+# real-time priority as Debian's Pd does (without it, Pd 0.56 says "disabling real-time
+# priority due to missing pd-watchdog" and runs at normal priority). The externals are not
+# rebuilt: they stay compiled against Debian's m_pd.h and detect multichannel support at run
+# time.
 #
 # Sets NN_PD56_EXECUTABLE (the pd program the build makes) and NN_PD56_MISSING (empty, or
 # why Pd 0.56 cannot be built here: the tests for 0.56 are then registered to fail with it).
@@ -53,9 +56,9 @@ endif()
 # project's sanitizer flags: the RealtimeSanitizer build preloads its runtime into whichever
 # Pd runs (tests/pd/rtsan_preload.c). Two jobs: the test machines have two cores.
 add_custom_command(
-  OUTPUT "${NN_PD56_EXECUTABLE}"
+  OUTPUT "${NN_PD56_EXECUTABLE}" "${NN_PD56_SOURCE}/bin/pd-watchdog"
   COMMAND ${CMAKE_COMMAND} -E env --unset=MAKEFLAGS --unset=MFLAGS sh -c
-          "\"$0\" -C src -f makefile.gnu -j2 ALSA=false OSS=false ../bin/pd >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }"
+          "\"$0\" -C src -f makefile.gnu -j2 ALSA=false OSS=false ../bin/pd ../bin/pd-watchdog >../build.log 2>&1 || { tail -40 ../build.log; exit 1; }"
           ${NN_MAKE_PROGRAM}
   DEPENDS "${_nn_pd56_stamp}"
   WORKING_DIRECTORY "${NN_PD56_SOURCE}"
