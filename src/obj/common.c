@@ -105,6 +105,16 @@ void nn_obj_print(const nn_host *host, void *owner, const char *name, nn_console
 
 /* ---- lookup --------------------------------------------------------------------------------- */
 
+/* Appends `dir/file` (a trailing slash of `dir` dropped) to the ", "-separated `list`. */
+static void locate_list_add(char *list, size_t size, const char *dir, const char *file)
+{
+    size_t used = strlen(list), dir_len = strlen(dir);
+    while (dir_len > 1 && dir[dir_len - 1] == '/')
+        dir_len--;
+    if (used + 1 < size)
+        snprintf(list + used, size - used, "%s%.*s/%s", used ? ", " : "", (int)dir_len, dir, file);
+}
+
 nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err)
 {
     char file[NN_OBJ_TEXT];
@@ -122,11 +132,44 @@ nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char
     if (patch && *patch)
         dirs[n_dirs++] = patch;
     nn_status status = nn_model_locate(file, dirs, n_dirs, out, size, err);
-    if (status == NN_ERR_FILE_NOT_FOUND && host->search_path_name && err) {
-        size_t used = strlen(err->message);
-        snprintf(err->message + used, sizeof err->message - used, " (and %s)", host->search_path_name);
+    if (status != NN_ERR_FILE_NOT_FOUND || file[0] == '/')
+        return status;
+    /* The models that ship with the package come last: the user's files of the same name
+     * (next to the patch, on the search path, downloaded) take precedence. */
+    const char *bundled = host->bundled_models_dir ? host->bundled_models_dir(owner) : NULL;
+    if (bundled && *bundled) {
+        char path[NN_OBJ_TEXT];
+        if (snprintf(path, sizeof path, "%s/%s", bundled, file) < (int)sizeof path) {
+            nn_error bundled_err;
+            nn_error_clear(&bundled_err);
+            if (nn_model_locate(path, NULL, 0, out, size, &bundled_err) == NN_OK)
+                return NN_OK;
+        }
     }
-    return status;
+    /* Not found: name every place tried, in order. The host's list is shortened (never
+     * the folders after it) when the whole does not fit in one error message. */
+    char host_list[NN_OBJ_TEXT] = "", tail[NN_OBJ_TEXT] = "";
+    if (host->search_path_text)
+        host->search_path_text(owner, file, host_list, sizeof host_list);
+    else if (patch && *patch)
+        locate_list_add(host_list, sizeof host_list, patch, file);
+    char models[NN_OBJ_TEXT];
+    if (nn_models_dir(models, sizeof models) == NN_OK)
+        locate_list_add(tail, sizeof tail, models, file);
+    if (bundled && *bundled)
+        locate_list_add(tail, sizeof tail, bundled, file);
+    const char *summary = !host->search_path_text ? host->search_path_name : NULL;
+    char head[NN_ERROR_MESSAGE_SIZE];
+    int head_len = snprintf(head, sizeof head, "model '%s' not found; searched: ", name);
+    size_t room = sizeof head - (head_len > 0 ? (size_t)head_len : 0);
+    size_t need_tail = strlen(tail) + 2 + (summary ? strlen(summary) + 8 : 0) + 1;
+    if (strlen(host_list) + need_tail > room && room > need_tail + 4) {
+        size_t keep = room - need_tail - 4;
+        host_list[keep] = '\0';
+        strcat(host_list, "...");
+    }
+    return nn_error_set(err, NN_ERR_FILE_NOT_FOUND, "%s%s%s%s%s%s%s", head, host_list, host_list[0] && tail[0] ? ", " : "",
+                        tail, summary ? " (and " : "", summary ? summary : "", summary ? ")" : "");
 }
 
 /* ---- reports --------------------------------------------------------------------------------- */

@@ -90,6 +90,14 @@ typedef struct nn_host {
     const char *search_path_name;
     /* What names an array for tensor and buffer attributes, e.g. "a Pd array". */
     const char *array_name;
+    /* The folder of the models that ship with the object's package (Pd: <package>/models),
+     * searched last by bare name, after the per-user models folder. May be NULL, or
+     * return NULL or "". */
+    const char *(*bundled_models_dir)(void *owner);
+    /* Writes into `buf` every path find_file tries for `file`, in its order, separated by
+     * ", " (Pd: the [declare] paths, the patch folder, Pd's search path), so that
+     * "searched:" lists them. May be NULL: then search_path_name stands for them. */
+    void (*search_path_text)(void *owner, const char *file, char *buf, size_t size);
 } nn_host;
 
 /* ---- the nn~ family --------------------------------------------------------------------- */
@@ -243,8 +251,11 @@ void nn_info_tick(nn_info *x);
 /* ---- shared by both objects ------------------------------------------------------------- */
 
 /* Finds the file of model `name` for an object: ".ts" appended when missing; an absolute
- * path as given; else the host's search path (patch folder first), then the per-user
- * models folder. On failure `err` lists every place searched. Refuses non-regular files. */
+ * path as given; else, in this order: the host's search path (find_file; Pd: [declare]
+ * paths, the patch folder, then Pd's search path), the patch folder (hosts without
+ * find_file), the per-user models folder (nn_models_dir, where downloads go), then the
+ * package's own models folder (bundled_models_dir). The first regular file wins, so the
+ * user's files shadow the bundled examples. On failure `err` lists every place searched. */
 nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err);
 
 /* Prints one console line `<name>: <formatted>` at `level` through `host`. */

@@ -8,6 +8,8 @@
  */
 #include "nn_pd.h"
 
+#include "g_canvas.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,44 @@ static bool pd_find_file(void *owner, const char *file, char *out, size_t size)
         return false;
     sys_unbashfilename(joined, out);
     return true;
+}
+
+/* The package's models folder: <the folder Pd loaded this external from>/models. */
+static const char *pd_bundled_models_dir(void *owner)
+{
+    nn_pd_object *x = owner;
+    static char dir[MAXPDSTRING];
+    const char *externals = class_gethelpdir(pd_class(&x->obj.ob_pd));
+    if (!externals || !*externals || snprintf(dir, sizeof dir, "%s/models", externals) >= (int)sizeof dir)
+        return NULL;
+    return dir;
+}
+
+typedef struct pd_path_list {
+    const char *file;
+    char *buf;
+    size_t size;
+} pd_path_list;
+
+static int pd_path_list_add(const char *dir, void *data)
+{
+    pd_path_list *list = data;
+    size_t used = strlen(list->buf), dir_len = strlen(dir);
+    while (dir_len > 1 && dir[dir_len - 1] == '/')
+        dir_len--;
+    if (used + 1 < list->size)
+        snprintf(list->buf + used, list->size - used, "%s%.*s/%s", used ? ", " : "", (int)dir_len, dir, list->file);
+    return 1;
+}
+
+/* What canvas_open tries, in its order: [declare] paths, the patch folder, Pd's path. */
+static void pd_search_path_text(void *owner, const char *file, char *buf, size_t size)
+{
+    nn_pd_object *x = owner;
+    pd_path_list list = {file, buf, size};
+    if (size)
+        buf[0] = '\0';
+    canvas_path_iterate(x->canvas, pd_path_list_add, &list);
 }
 
 static const char *pd_patch_dir(void *owner)
@@ -132,6 +172,8 @@ const nn_host nn_pd_host = {
     .prefix_console = true,
     .search_path_name = "Pd's search path",
     .array_name = "a Pd array",
+    .bundled_models_dir = pd_bundled_models_dir,
+    .search_path_text = pd_search_path_text,
 };
 
 nn_atom *nn_pd_atoms(int argc, const t_atom *argv, nn_atom *stack, int stack_size)
