@@ -105,14 +105,14 @@ void nn_obj_print(const nn_host *host, void *owner, const char *name, nn_console
 
 /* ---- lookup --------------------------------------------------------------------------------- */
 
-/* Appends `dir/file` (a trailing slash of `dir` dropped) to the ", "-separated `list`. */
-static void locate_list_add(char *list, size_t size, const char *dir, const char *file)
+/* Appends folder `dir` ending in one '/' to the ", "-separated `list`. */
+static void locate_list_add(char *list, size_t size, const char *dir)
 {
     size_t used = strlen(list), dir_len = strlen(dir);
     while (dir_len > 1 && dir[dir_len - 1] == '/')
         dir_len--;
     if (used + 1 < size)
-        snprintf(list + used, size - used, "%s%.*s/%s", used ? ", " : "", (int)dir_len, dir, file);
+        snprintf(list + used, size - used, "%s%.*s/", used ? ", " : "", (int)dir_len, dir);
 }
 
 nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err)
@@ -146,21 +146,21 @@ nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char
                 return NN_OK;
         }
     }
-    /* Not found: name every place tried, in order. The host's list is shortened (never
+    /* Not found: name every folder searched, in order. The host's list is shortened (never
      * the folders after it) when the whole does not fit in one error message. */
     char host_list[NN_OBJ_TEXT] = "", tail[NN_OBJ_TEXT] = "";
     if (host->search_path_text)
-        host->search_path_text(owner, file, host_list, sizeof host_list);
+        host->search_path_text(owner, host_list, sizeof host_list);
     else if (patch && *patch)
-        locate_list_add(host_list, sizeof host_list, patch, file);
+        locate_list_add(host_list, sizeof host_list, patch);
     char models[NN_OBJ_TEXT];
     if (nn_models_dir(models, sizeof models) == NN_OK)
-        locate_list_add(tail, sizeof tail, models, file);
+        locate_list_add(tail, sizeof tail, models);
     if (bundled && *bundled)
-        locate_list_add(tail, sizeof tail, bundled, file);
+        locate_list_add(tail, sizeof tail, bundled);
     const char *summary = !host->search_path_text ? host->search_path_name : NULL;
     char head[NN_ERROR_MESSAGE_SIZE];
-    int head_len = snprintf(head, sizeof head, "model '%s' not found; searched: ", name);
+    int head_len = snprintf(head, sizeof head, "model '%s' not found; searched for %s in: ", name, file);
     size_t room = sizeof head - (head_len > 0 ? (size_t)head_len : 0);
     size_t need_tail = strlen(tail) + 2 + (summary ? strlen(summary) + 8 : 0) + 1;
     if (strlen(host_list) + need_tail > room && room > need_tail + 4) {

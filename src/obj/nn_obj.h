@@ -94,10 +94,10 @@ typedef struct nn_host {
      * searched last by bare name, after the per-user models folder. May be NULL, or
      * return NULL or "". */
     const char *(*bundled_models_dir)(void *owner);
-    /* Writes into `buf` every path find_file tries for `file`, in its order, separated by
-     * ", " (Pd: the [declare] paths, the patch folder, Pd's search path), so that
-     * "searched:" lists them. May be NULL: then search_path_name stands for them. */
-    void (*search_path_text)(void *owner, const char *file, char *buf, size_t size);
+    /* Writes into `buf` every folder find_file searches, in its order, each ending in '/'
+     * and separated by ", " (Pd: the [declare] paths, the patch folder, Pd's search path),
+     * so that "searched:" lists them. May be NULL: then search_path_name stands for them. */
+    void (*search_path_text)(void *owner, char *buf, size_t size);
 } nn_host;
 
 /* ---- the nn~ family --------------------------------------------------------------------- */

@@ -73,31 +73,26 @@ static const char *pd_bundled_models_dir(void *owner)
     return dir;
 }
 
-typedef struct pd_path_list {
-    const char *file;
-    char *buf;
-    size_t size;
-} pd_path_list;
-
 static int pd_path_list_add(const char *dir, void *data)
 {
-    pd_path_list *list = data;
-    size_t used = strlen(list->buf), dir_len = strlen(dir);
+    char *list = data; /* MAXPDSTRING * 2 bytes */
+    size_t size = MAXPDSTRING * 2, used = strlen(list), dir_len = strlen(dir);
     while (dir_len > 1 && dir[dir_len - 1] == '/')
         dir_len--;
-    if (used + 1 < list->size)
-        snprintf(list->buf + used, list->size - used, "%s%.*s/%s", used ? ", " : "", (int)dir_len, dir, list->file);
+    if (used + 1 < size)
+        snprintf(list + used, size - used, "%s%.*s/", used ? ", " : "", (int)dir_len, dir);
     return 1;
 }
 
-/* What canvas_open tries, in its order: [declare] paths, the patch folder, Pd's path. */
-static void pd_search_path_text(void *owner, const char *file, char *buf, size_t size)
+/* The folders canvas_open searches, in its order: [declare] paths, the patch folder, then
+ * Pd's search path (-path, the preferences, the standard folders). */
+static void pd_search_path_text(void *owner, char *buf, size_t size)
 {
     nn_pd_object *x = owner;
-    pd_path_list list = {file, buf, size};
+    char list[MAXPDSTRING * 2] = "";
+    canvas_path_iterate(x->canvas, pd_path_list_add, list);
     if (size)
-        buf[0] = '\0';
-    canvas_path_iterate(x->canvas, pd_path_list_add, &list);
+        snprintf(buf, size, "%s", list);
 }
 
 static const char *pd_patch_dir(void *owner)

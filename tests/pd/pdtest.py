@@ -78,11 +78,16 @@ def escape(text):
 class Patch:
     """A Pd patch built object by object; indices are returned for connections."""
 
-    def __init__(self, name=None, block=None):
+    def __init__(self, name=None, block=None, declare=None):
         self.header = f"#N canvas 0 0 800 600 {name} 0;" if name else "#N canvas 0 0 800 600 12;"
         self.lines = []
         self.connections = []
         self.count = 0
+        if declare:
+            # As Pd saves a [declare]: the `#X declare` line applies it while the file
+            # loads (before the objects below are created), the object shows it.
+            self.header += f"\n#X declare {declare};"
+            self.obj(f"declare {declare}")
         if block:
             self.obj(f"block~ {block}")
 
@@ -145,9 +150,11 @@ class PdRun:
         return read_wav(os.path.join(self.workdir, name))
 
 
-def pd_command(patch, workdir, args=(), models_on_path=True):
+def pd_command(patch, workdir, args=(), models_on_path=True, bare=False):
     """Writes `patch` to <workdir>/test.pd; returns the Pd command line that opens it and its
-    environment (a fresh per-user models folder in `workdir`, the sanitizer preload)."""
+    environment (a fresh per-user models folder in `workdir`, the sanitizer preload).
+    `bare`: neither the build tree's externals nor its models on Pd's path, and no saved
+    preferences (-noprefs): only what `args` adds, as on a user's machine."""
     path = os.path.join(workdir, "test.pd")
     with open(path, "w") as handle:
         handle.write(patch.render() if isinstance(patch, Patch) else patch)
@@ -158,14 +165,15 @@ def pd_command(patch, workdir, args=(), models_on_path=True):
     preload = os.environ.get("NN_PD_PRELOAD")
     if preload:
         env["LD_PRELOAD"] = preload
-    search = ["-path", MODELS] if models_on_path else []
-    command = [PD, "-nogui", "-batch", "-nosound", "-stderr", "-r", str(SR), "-path", EXTERNALS, *search, *args,
+    search = ["-path", MODELS] if models_on_path and not bare else []
+    externals = ["-noprefs"] if bare else ["-path", EXTERNALS]
+    command = [PD, "-nogui", "-batch", "-nosound", "-stderr", "-r", str(SR), *externals, *search, *args,
                "-open", path]
     return command, env
 
 
-def run_pd(patch, workdir, timeout=240, args=(), models_on_path=True):
-    command, env = pd_command(patch, workdir, args, models_on_path)
+def run_pd(patch, workdir, timeout=240, args=(), models_on_path=True, bare=False):
+    command, env = pd_command(patch, workdir, args, models_on_path, bare)
     try:
         proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True,
                               timeout=timeout)
@@ -252,11 +260,12 @@ def render(obj, inputs, n_outputs, out_frames, workdir, messages=(), block=None,
 
 
 def render_patch(wire, inputs, n_outputs, out_frames, workdir, messages=(), block=None, at=(), extra_main=None,
-                 timeout=240):
+                 timeout=240, pd_args=(), bare=False, declare=None):
     """As `render`, for any graph: `wire(sub, players, recorders, to_nn)` adds the objects to
     the DSP subpatch `sub` and connects them: players[i] is the [tabplay~] of input i,
     recorders[j] the [tabwrite~] of output j, and `to_nn` the [r nn-in] that carries
-    `messages`, `at` and the bang."""
+    `messages`, `at` and the bang. `pd_args` and `bare` go to run_pd; `declare` (e.g.
+    "-path folder") is the main patch's [declare]."""
     sub = Patch("dsp", block=block)
     start = sub.obj("r start")
     to_nn = sub.obj("r nn-in")
@@ -270,7 +279,7 @@ def render_patch(wire, inputs, n_outputs, out_frames, workdir, messages=(), bloc
         sub.connect(start, 0, recorders[-1], 0)
     wire(sub, players, recorders, to_nn)
 
-    main = Patch()
+    main = Patch(declare=declare)
     for i, channel in enumerate(inputs):
         write_wav(os.path.join(workdir, f"in{i}.wav"), channel)
         main.obj(f"array define in{i} {len(channel)}")
@@ -315,7 +324,7 @@ def render_patch(wire, inputs, n_outputs, out_frames, workdir, messages=(), bloc
     main.connect(final, 1, done, 0)
     quit_msg = main.msg("\\; pd quit")
     main.connect(final, 0, quit_msg, 0)
-    result = run_pd(main, workdir, timeout=timeout)
+    result = run_pd(main, workdir, timeout=timeout, args=pd_args, bare=bare)
     outputs = [result.read(f"out{j}.wav")[0] for j in range(n_outputs)] if result.rc == 0 else []
     return result, outputs
 
