@@ -139,7 +139,10 @@ nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char
     const char *bundled = host->bundled_models_dir ? host->bundled_models_dir(owner) : NULL;
     if (bundled && *bundled) {
         char path[NN_OBJ_TEXT];
-        if (snprintf(path, sizeof path, "%s/%s", bundled, file) < (int)sizeof path) {
+        size_t dir_len = strlen(bundled);
+        while (dir_len > 1 && bundled[dir_len - 1] == '/')
+            dir_len--;
+        if (snprintf(path, sizeof path, "%.*s/%s", (int)dir_len, bundled, file) < (int)sizeof path) {
             nn_error bundled_err;
             nn_error_clear(&bundled_err);
             if (nn_model_locate(path, NULL, 0, out, size, &bundled_err) == NN_OK)

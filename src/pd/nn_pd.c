@@ -62,25 +62,41 @@ static bool pd_find_file(void *owner, const char *file, char *out, size_t size)
     return true;
 }
 
-/* The package's models folder: <the folder Pd loaded this external from>/models. */
+/* Appends `dir` to `list` (`size` bytes, ", "-separated) as one '/'-terminated folder, with
+ * runs of '/' collapsed (Pd's standard folders end in '/', so joined paths hold "//"). */
+static void pd_folder_add(char *list, size_t size, const char *dir)
+{
+    size_t used = strlen(list);
+    if (used && used + 2 < size) {
+        memcpy(list + used, ", ", 3);
+        used += 2;
+    }
+    for (const char *c = dir; *c && used + 2 < size; c++)
+        if (!(*c == '/' && used && list[used - 1] == '/'))
+            list[used++] = *c;
+    if (used && list[used - 1] != '/' && used + 1 < size)
+        list[used++] = '/';
+    if (size)
+        list[used < size ? used : size - 1] = '\0';
+}
+
+/* The package's models folder: <the folder Pd loaded this external from>/models/. */
 static const char *pd_bundled_models_dir(void *owner)
 {
     nn_pd_object *x = owner;
     static char dir[MAXPDSTRING];
     const char *externals = class_gethelpdir(pd_class(&x->obj.ob_pd));
-    if (!externals || !*externals || snprintf(dir, sizeof dir, "%s/models", externals) >= (int)sizeof dir)
+    char joined[MAXPDSTRING];
+    if (!externals || !*externals || snprintf(joined, sizeof joined, "%s/models", externals) >= (int)sizeof joined)
         return NULL;
+    dir[0] = '\0';
+    pd_folder_add(dir, sizeof dir, joined);
     return dir;
 }
 
 static int pd_path_list_add(const char *dir, void *data)
 {
-    char *list = data; /* MAXPDSTRING * 2 bytes */
-    size_t size = MAXPDSTRING * 2, used = strlen(list), dir_len = strlen(dir);
-    while (dir_len > 1 && dir[dir_len - 1] == '/')
-        dir_len--;
-    if (used + 1 < size)
-        snprintf(list + used, size - used, "%s%.*s/", used ? ", " : "", (int)dir_len, dir);
+    pd_folder_add(data, MAXPDSTRING * 2, dir);
     return 1;
 }
 

@@ -27,9 +27,13 @@ def outside_trees():
 
 
 def install(how, root):
-    """Installs the package under root/externals; returns the installed nn_tilde folder."""
+    """Installs the package: under root/externals, or for "stdpath" into Pd's first standard
+    folder on Linux, ~/.local/lib/pd/extra (HOME is root/home for the test). Returns the
+    installed nn_tilde folder."""
     externals = os.path.join(root, "externals")
-    if how == "cmake-install":
+    if how == "stdpath":
+        externals = os.path.join(root, "home", ".local", "lib", "pd", "extra")
+    if how in ("cmake-install", "stdpath"):
         cmake = os.environ.get("NN_CMAKE") or shutil.which("cmake")
         assert cmake, "no cmake program (NN_CMAKE) to run `cmake --install`"
         proc = subprocess.run([cmake, "--install", pdtest.BUILD, "--prefix", externals], capture_output=True,
@@ -53,10 +57,15 @@ def install(how, root):
     return package
 
 
-@pytest.mark.parametrize("how", ["cmake-install", "deken"])
-def test_installed_package_finds_models(how):
+@pytest.mark.parametrize("how", ["cmake-install", "deken", "stdpath"])
+def test_installed_package_finds_models(how, monkeypatch):
+    """cmake-install and deken: the package folder given with -path (as if added in
+    Preferences > Path). stdpath: installed in ~/.local/lib/pd/extra, which Pd searches
+    without any setting, and found with [declare -stdpath nn_tilde]; no -path at all."""
     root = outside_trees()
     try:
+        if how == "stdpath":
+            monkeypatch.setenv("HOME", os.path.join(root, "home"))
         package = install(how, root)
         work = os.path.join(root, "patch")
         os.makedirs(os.path.join(work, "declared"))
@@ -84,8 +93,12 @@ def test_installed_package_finds_models(how):
             sub.connect(info, 0, printer, 0)
             sub.connect(to_nn, 0, info, 0)
 
+        if how == "stdpath":
+            pd_args, declare = (), "-path declared -stdpath nn_tilde"
+        else:
+            pd_args, declare = ("-path", package), "-path declared"
         run, outs = pdtest.render_patch(wire, list(x), 1, len(x[0]) + 2 * bufsize + 1024, work, bare=True,
-                                        pd_args=("-path", package), declare="-path declared")
+                                        pd_args=pd_args, declare=declare)
         run.check_alive()
         bundled = os.path.join(package, "models", "nn_effects.ts")
         assert run.info("bundled")["model"] == [bundled], run.info("bundled")
@@ -99,8 +112,10 @@ def test_installed_package_finds_models(how):
         assert "could not find model 'nosuchmodel_xyz'" in error, error
         assert "searched for nosuchmodel_xyz.ts in: " in error, error
         tried = error.split("searched for nosuchmodel_xyz.ts in: ", 1)[1].split(", ")
-        want = [os.path.join(d, "") for d in (os.path.join(work, "declared"), work, package)]
-        assert tried[:3] == want, f"[declare] path, patch folder, Pd's path first:\n{tried}"
+        # [declare] paths in their order, the patch folder, then Pd's path (-path first).
+        declared = os.path.join(work, "declared", "")
+        want = [declared, work + "/", package + "/"] if how != "stdpath" else [declared, package + "/", work + "/"]
+        assert tried[:3] == want, f"[declare] paths, patch folder, Pd's path, in that order:\n{tried}"
         assert tried[-2:] == [os.path.join(work, "user_models", ""), os.path.join(package, "models", "")], tried
         # Between them, Pd's standard folders (e.g. /usr/lib/pd/extra/ on Debian).
         assert any(t.endswith("/extra/") for t in tried[3:-2]), tried
