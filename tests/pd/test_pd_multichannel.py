@@ -184,3 +184,31 @@ def test_m_load_and_method_change_channels(tmp_path):
     changes = [line for line in run.lines if "dimensions changed" in line]
     assert changes == ["nn~: dimensions changed: 2 in, 2 out", "nn~: dimensions changed: 2 in, 1 out",
                        "nn~: dimensions changed: 3 in, 2 out", "nn~: dimensions changed: 1 in, 1 out"], changes
+
+
+def test_plain_object_takes_first_channel(tmp_path):
+    """Without -m, on a Pd with multichannel signals: a multichannel cord into a signal inlet
+    gives the model its first channel only (reference 4.2), and the outlets are mono."""
+    require_multichannel()
+    multi = pdtest.model("multi.ts")
+    bufsize = 512
+    x = pdtest.test_signal(FRAMES, channels=3)
+
+    def wire(sub, players, recorders, to_nn):
+        nn = sub.obj(f"nn~ -offline {multi} forward {bufsize}")
+        sub.connect(to_nn, 0, nn, 0)
+        printer = sub.obj("print info")
+        sub.connect(nn, 2, printer, 0)
+        sub.connect(snake_in(sub, players, [0, 2]), 0, nn, 0)  # channels x0, x2 into inlet 0
+        sub.connect(players[1], 0, nn, 1)
+        sub.connect(snake_in(sub, players, [2, 0]), 0, nn, 2)  # channels x2, x0 into inlet 2
+        for j in range(2):
+            sub.connect(nn, j, recorders[j], 0)
+
+    run, outs = pdtest.render_patch(wire, list(x), 2, FRAMES + 2 * bufsize + 1024, str(tmp_path))
+    run.check_alive()
+    assert run.errors == [], "\n".join(run.errors)
+    assert run.info()["multichannel"] == ["0"], run.info()
+    expected = pdtest.torch_blocks(multi, "forward", x, bufsize)
+    for j in range(2):
+        pdtest.assert_aligned(outs[j], expected[j], 2 * bufsize - 64, what=f"out{j}")
