@@ -10,6 +10,7 @@ import os
 import sys
 
 import numpy as np
+import pytest
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -202,3 +203,62 @@ expect-console-error void needs the number of inlets
 """
     proc = maxhost.run_script(script, tmp_path)
     assert proc.returncode == 0
+
+
+FIXTURES = os.environ.get("NN_TEST_FIXTURES", "")
+
+
+def demo_mc(method, layout, examples, chans):
+    """Renders IRCAM's demo_mc.ts `method` (3 in, 3 out, ratio 2048) with `examples` batch
+    examples through mc.nn~ or mcs.nn~ @chans `chans`; returns [example][dimension][frames]
+    of what the object output (missing channels as None) and the input in the same shape."""
+    path = os.path.join(FIXTURES, "demo_mc.ts")
+    assert os.path.exists(path), f"IRCAM fixture missing: {path}"
+    b, frames = 2048, 4 * 2048
+    x = signal(frames, 3 * examples, seed=7)
+    import tempfile
+    import pathlib
+    tmp = pathlib.Path(tempfile.mkdtemp(dir=os.environ.get("NN_MAX_TMP")))
+    if layout == "mc":
+        create, cords = f"mc.nn~ {path} {method} {b} @offline 1 @chans {chans}", [examples] * 3
+        width = chans or examples
+        n_out = 3 * width
+    else:
+        create, cords = f"mcs.nn~ {path} {method} {examples} {b} @offline 1 @chans {chans}", [3] * examples
+        width = chans or 3
+        n_out = examples * width
+    y, _ = render(tmp, create, cords, x, n_out)
+    got = [[None] * 3 for _ in range(examples)]
+    xin = [[None] * 3 for _ in range(examples)]
+    for e in range(examples):
+        for c in range(3):
+            xin[e][c] = x[:, c * examples + e] if layout == "mc" else x[:, e * 3 + c]
+            if layout == "mc" and e < width:
+                got[e][c] = y[:, c * width + e]
+            elif layout == "mcs" and c < width:
+                got[e][c] = y[:, e * width + c]
+    silent = [y[:, j] for j in range(n_out)
+              if (layout == "mc" and j % width >= examples) or (layout == "mcs" and j % width >= 3)]
+    return got, xin, silent, 2 * b - VS
+
+
+def decimated_hold(x, ratio):
+    """The contract's input decimation (last sample of each group) and output hold."""
+    return np.repeat(x[ratio - 1::ratio], ratio)
+
+
+@pytest.mark.parametrize("layout,examples,chans", [("mc", 2, 0), ("mc", 2, 4), ("mc", 3, 1),
+                                                    ("mcs", 2, 0), ("mcs", 2, 5), ("mcs", 2, 2)])
+@pytest.mark.parametrize("method", ["batch", "channel", "identity"])
+def test_demo_mc_fixture_layouts(method, layout, examples, chans):
+    got, xin, silent, lat = demo_mc(method, layout, examples, chans)
+    for e in range(examples):
+        for c in range(3):
+            if got[e][c] is None:
+                continue
+            y = got[e][c][lat:]
+            want = {"batch": np.full_like(y, e), "channel": np.full_like(y, c),
+                    "identity": decimated_hold(xin[e][c], 2048)[:len(y)]}[method]
+            np.testing.assert_allclose(y, want, atol=1e-6, err_msg=f"{method} {layout} example {e} dim {c}")
+    for s in silent:
+        assert not np.any(s), f"{method} {layout} @chans {chans}: extra channels must be silent"
