@@ -204,6 +204,11 @@ const nn_host nn_max_host = {
     .prefix_console = false,
     .search_path_name = "Max's search path",
     .array_name = "a buffer~ (buffer attributes) or an [array] (tensor attributes)",
+#ifdef __APPLE__
+    .package_models = "../../../../models", /* externals/nn~.mxo/Contents/MacOS/nn~ */
+#else
+    .package_models = "../models", /* externals/nn~.mxl or .mxe64 */
+#endif
 };
 
 nn_atom *nn_max_atoms(long argc, const t_atom *argv)

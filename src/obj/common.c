@@ -5,7 +5,14 @@
  * is prefixed, where a model is looked for, and the messages that describe a model
  * (`methods`, `attributes`, `params`, `types`, `value`).
  */
+#define _GNU_SOURCE /* dladdr */
 #include "obj_internal.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
 
 #include <math.h>
 #include <stdio.h>
@@ -105,6 +112,53 @@ void nn_obj_print(const nn_host *host, void *owner, const char *name, nn_console
 
 /* ---- lookup --------------------------------------------------------------------------------- */
 
+/* A byte whose address lies in the binary this layer is linked into (the external). */
+static const char own_binary_anchor = 0;
+
+/* The folder of that binary: an external finds its package wherever the user put it. */
+static bool own_binary_dir(char *out, size_t size)
+{
+#ifdef _WIN32
+    HMODULE module = NULL;
+    if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            (LPCSTR)&own_binary_anchor, &module))
+        return false;
+    DWORD n = GetModuleFileNameA(module, out, (DWORD)size);
+    if (n == 0 || n >= size)
+        return false;
+    for (char *c = out; *c; c++)
+        if (*c == '\\')
+            *c = '/';
+#else
+    Dl_info info;
+    if (!dladdr(&own_binary_anchor, &info) || !info.dli_fname || strlen(info.dli_fname) >= size)
+        return false;
+    snprintf(out, size, "%s", info.dli_fname);
+#endif
+    char *slash = strrchr(out, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    return true;
+}
+
+bool nn_obj_package_models_dir(const nn_host *host, char *out, size_t size)
+{
+    char dir[NN_OBJ_TEXT];
+    if (!host->package_models || !own_binary_dir(dir, sizeof dir))
+        return false;
+    char joined[NN_OBJ_TEXT * 2];
+    snprintf(joined, sizeof joined, "%s/%s", dir, host->package_models);
+#ifdef _WIN32
+    char *resolved = _fullpath(NULL, joined, 0);
+#else
+    char *resolved = realpath(joined, NULL); /* "externals/../models" reads badly in errors */
+#endif
+    int n = snprintf(out, size, "%s", resolved ? resolved : joined);
+    free(resolved);
+    return n > 0 && (size_t)n < size;
+}
+
 nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err)
 {
     char file[NN_OBJ_TEXT];
@@ -116,11 +170,14 @@ nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "model name '%s' is too long", name);
     if (file[0] != '/' && host->find_file && host->find_file(owner, file, out, size))
         return NN_OK;
-    const char *dirs[1];
+    const char *dirs[2];
     int n_dirs = 0;
     const char *patch = host->patch_dir ? host->patch_dir(owner) : NULL;
     if (patch && *patch)
         dirs[n_dirs++] = patch;
+    char package[NN_OBJ_TEXT];
+    if (nn_obj_package_models_dir(host, package, sizeof package))
+        dirs[n_dirs++] = package;
     nn_status status = nn_model_locate(file, dirs, n_dirs, out, size, err);
     if (status == NN_ERR_FILE_NOT_FOUND && host->search_path_name && err) {
         size_t used = strlen(err->message);

@@ -90,6 +90,9 @@ typedef struct nn_host {
     const char *search_path_name;
     /* What names an array for tensor and buffer attributes, e.g. "a Pd array". */
     const char *array_name;
+    /* Where the package's example models are, relative to the folder of the external's
+     * binary ("models" for Pd, "../models" for a Max package's externals/), or NULL. */
+    const char *package_models;
 } nn_host;
 
 /* ---- the nn~ family --------------------------------------------------------------------- */
@@ -243,9 +246,13 @@ void nn_info_tick(nn_info *x);
 /* ---- shared by both objects ------------------------------------------------------------- */
 
 /* Finds the file of model `name` for an object: ".ts" appended when missing; an absolute
- * path as given; else the host's search path (patch folder first), then the per-user
- * models folder. On failure `err` lists every place searched. Refuses non-regular files. */
+ * path as given; else the patch's folder and the host's search path, then the package's
+ * own models folder (the bundled examples), then the per-user models folder (downloads).
+ * On failure `err` lists every place searched. */
 nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err);
+
+/* The package's models folder (host->package_models next to the external), or false. */
+bool nn_obj_package_models_dir(const nn_host *host, char *out, size_t size);
 
 /* Prints one console line `<name>: <formatted>` at `level` through `host`. */
 void nn_obj_print(const nn_host *host, void *owner, const char *name, nn_console_level level, const char *fmt, ...)

@@ -132,6 +132,7 @@ const nn_host nn_pd_host = {
     .prefix_console = true,
     .search_path_name = "Pd's search path",
     .array_name = "a Pd array",
+    .package_models = "models",
 };
 
 nn_atom *nn_pd_atoms(int argc, const t_atom *argv, nn_atom *stack, int stack_size)

@@ -262,3 +262,12 @@ def test_demo_mc_fixture_layouts(method, layout, examples, chans):
             np.testing.assert_allclose(y, want, atol=1e-6, err_msg=f"{method} {layout} example {e} dim {c}")
     for s in silent:
         assert not np.any(s), f"{method} {layout} @chans {chans}: extra channels must be silent"
+
+
+def test_package_models_by_bare_name(tmp_path):
+    """The package's models folder (next to externals/) is searched by bare name."""
+    proc = maxhost.run_script(
+        load_all() + "new a nn~ nn_effects saturate 4096\nnew i nn.info nn_hpss\nsend i path\n"
+        "expect-outlet i 0 nn_hpss.ts\nnew b nn~ nosuchmodel\n"
+        "expect-console-error nn_tilde_max/models/nosuchmodel.ts\n", tmp_path)
+    assert "ok" in proc.stdout
