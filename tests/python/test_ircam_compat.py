@@ -194,6 +194,7 @@ def test_generated_methods_match_ircam_export(tmp_path):
     path = str(tmp_path / "ours.ts")
     AttributeFoo().export_to_ts(path)
     ours = schemas(torch.jit.load(path))
+    assert sorted(ours) == sorted(theirs), "not the same methods as IRCAM's file"
     generated = ["get_methods", "get_attributes", "get_buffer_attributes",
                  "set_buffer_attribute", "clear_buffer_attribute", "is_buffer_empty",
                  "get_sample_rate", "set_sample_rate"]
