@@ -122,7 +122,7 @@ class Module(torch.nn.Module):
         B // out_ratio], float32. `<method_name>_params` and the labels are registered first,
         so the method can read them. With test_method, the method is then called on zeros of
         test_buffer_size samples (batch 1, then a batch of several examples when the model's
-        cached convolutions allow it, see _nn_test_batch_size); a failure raises a ValueError
+        cached convolutions allow it, see _nn_test_batches); a failure raises a ValueError
         that says what is wrong, and leaves the params and labels registered but the method
         out of get_methods().
         """
@@ -138,7 +138,12 @@ class Module(torch.nn.Module):
         inputs = self._nn_labels(method_name, "input", input_labels, in_channels)
         outputs = self._nn_labels(method_name, "output", output_labels, out_channels)
         if test_method:
-            self._nn_check_test_size(method_name, in_ratio, out_ratio, test_buffer_size)
+            test_buffer_size = self._nn_dimension(method_name, "test_buffer_size",
+                                                  test_buffer_size)
+            if test_buffer_size % in_ratio or test_buffer_size % out_ratio:
+                raise ValueError(f"nn_tilde: method '{method_name}': test_buffer_size "
+                                 f"{test_buffer_size} is not a multiple of its ratios "
+                                 f"({in_ratio}, {out_ratio})")
 
         params = torch.tensor([in_channels, in_ratio, out_channels, out_ratio],
                               dtype=torch.int64)
@@ -267,15 +272,6 @@ class Module(torch.nn.Module):
         if not all(isinstance(label, str) for label in labels):
             raise ValueError(f"nn_tilde: method '{method}': {side} labels must be str")
         return labels
-
-    @staticmethod
-    def _nn_check_test_size(name: str, in_ratio: int, out_ratio: int, buffer_size: Any) -> None:
-        if isinstance(buffer_size, bool) or not isinstance(buffer_size, int) or buffer_size <= 0:
-            raise ValueError(f"nn_tilde: method '{name}': test_buffer_size must be a positive "
-                             f"int, got {buffer_size!r}")
-        if buffer_size % in_ratio or buffer_size % out_ratio:
-            raise ValueError(f"nn_tilde: method '{name}': test_buffer_size {buffer_size} is "
-                             f"not a multiple of its ratios ({in_ratio}, {out_ratio})")
 
     @staticmethod
     def _nn_test_batches() -> List[int]:

@@ -147,6 +147,15 @@ def test_self_test_uses_ratios_and_buffer_size():
                                                       test_buffer_size=1024)
 
 
+@pytest.mark.parametrize("size,message", [(1000, "not a multiple of its ratios"),
+                                          (0, "positive int"), (8192.0, "positive int")])
+def test_bad_test_buffer_size_is_refused_before_registering(size, message):
+    model = Shaped("none", out_ratio=16)
+    with pytest.raises(ValueError, match=message):
+        model.register_method("forward", 1, 1, 1, 16, test_buffer_size=size)
+    assert not hasattr(model, "forward_params") and model.get_methods() == []
+
+
 def test_self_test_can_be_skipped():
     model = Shaped("dtype")
     model.register_method("forward", 1, 1, 1, 1, test_method=False)
