@@ -172,6 +172,13 @@ class Pretrained(nn.Module):
         self.latent_size = latent_size
         self.encoder = VariationalEncoder(n_channels, 32, strides, latent_size)
         self.decoder = Decoder(n_channels, 32, strides, latent_size)
+        # Weights that keep the signal's level through the layers (PyTorch's default
+        # initialisation shrinks it at every layer), biases small: the output follows the input.
+        for module in self.modules():
+            if isinstance(module, (nn.Conv1d, nn.ConvTranspose1d)):
+                nn.init.kaiming_normal_(module.weight, a=.2)
+                if module.bias is not None:
+                    nn.init.normal_(module.bias, std=.01)
         pca = torch.linalg.qr(torch.randn(latent_size, latent_size))[0]
         self.register_buffer("latent_pca", pca)
         self.register_buffer("latent_mean", 0.1 * torch.randn(latent_size))
