@@ -204,7 +204,8 @@ def test_generated_methods_match_ircam_export(tmp_path):
     generated = [g for g in generated if g not in ("set_attr_enum", "set_attr_list")]
     for name in generated:
         assert name in theirs, f"IRCAM's file has no {name}"
-        assert ours.get(name) == theirs[name], f"{name}: ours {ours.get(name)}, IRCAM {theirs[name]}"
+        assert ours.get(name) == theirs[name], \
+            f"{name}: ours {ours.get(name)}, IRCAM {theirs[name]}"
     assert ours["set_attr_list"] == ("set_attr_list(self, int attr_list0, str attr_list1, "
                                      "float attr_list2, bool attr_list3) -> int")
     assert ours["set_buffer_attribute"] == ("set_buffer_attribute(self, str buffer_name, "

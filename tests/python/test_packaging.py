@@ -33,14 +33,16 @@ print(nn_tilde.__version__, metadata.version("nn_tilde"))
 
 def run(command, **kwargs):
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, **kwargs)
-    assert result.returncode == 0, f"{' '.join(map(str, command))} failed:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, \
+        f"{' '.join(map(str, command))} failed:\n{result.stdout}\n{result.stderr}"
     return result
 
 
 def test_pip_installs_the_package_into_a_fresh_venv(tmp_path):
     for module in ("venv", "ensurepip", "setuptools", "wheel"):
         assert importlib.util.find_spec(module), \
-            f"{sys.executable} has no {module}: run scripts/install-deps.sh (python3-venv, python3-setuptools, python3-wheel)"
+            f"{sys.executable} has no {module}: run scripts/install-deps.sh " \
+            "(python3-venv, python3-setuptools, python3-wheel)"
     # A copy of python/ as it is in git, so the build leaves nothing in the source tree.
     source = tmp_path / "python"
     shutil.copytree(PYTHON_DIR, source,
@@ -62,7 +64,8 @@ def test_pip_installs_the_package_into_a_fresh_venv(tmp_path):
     out = run([python, "export.py", str(model)], env=env, cwd=str(elsewhere)).stdout.split("\n")
     installed = os.path.realpath(str(venv))
     assert out[0].startswith(installed + os.sep) and out[0].endswith(
-        os.path.join("site-packages", "nn_tilde", "__init__.py")), f"nn_tilde imported from {out[0]}"
+        os.path.join("site-packages", "nn_tilde", "__init__.py")), \
+        f"nn_tilde imported from {out[0]}"
     version, distribution = out[1].split()
     assert version == distribution, "pyproject's version must be nn_tilde.__version__"
 

@@ -183,7 +183,8 @@ class Pretrained(nn.Module):
         self.register_buffer("latent_pca", pca)
         self.register_buffer("latent_mean", 0.1 * torch.randn(latent_size))
         # explained variance per PCA dimension: 4 dimensions reach the default fidelity .95
-        self.register_buffer("fidelity", torch.tensor([.6, .8, .9, .96, .98, .99, .995, 1.])[:latent_size])
+        fidelity = torch.tensor([.6, .8, .9, .96, .98, .99, .995, 1.])
+        self.register_buffer("fidelity", fidelity[:latent_size])
 
 
 # ---- the export (the shape of RAVE's scripts/export.py) -----------------------------------
