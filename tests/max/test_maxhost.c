@@ -215,6 +215,37 @@ static void test_buffer_and_array(void **state)
     maxhost_free(b);
 }
 
+static void test_perform_on_audio_thread(void **state)
+{
+    (void)state;
+    load("hosttest_gain~");
+    maxhost_obj *g = maxhost_new("hosttest_gain~", "0.5");
+    assert_non_null(g);
+    long in[1] = {1};
+    assert_int_equal(maxhost_dsp(g, 48000, 64, 1, in), 1);
+    long frames = 48000;
+    float *x = calloc((size_t)frames, sizeof *x), *y = calloc((size_t)frames, sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    for (long i = 0; i < frames; i++)
+        x[i] = 1.0f;
+    /* messages and the main thread run while perform runs on the audio thread */
+    assert_int_equal(maxhost_perform_start(g, x, y, frames), 0);
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(maxhost_send(g, 0, "report"), 0);
+        maxhost_main(1);
+    }
+    assert_int_equal(maxhost_perform_wait(g), 0);
+    for (long i = 0; i < frames; i++)
+        assert_float_equal(y[i], 0.5f, 0);
+    assert_true(maxhost_log_find(g, 1, "int 500") >= 0);
+    /* freeing the object stops its perform after the current vector (dsp_free) */
+    assert_int_equal(maxhost_perform_start(g, x, y, frames), 0);
+    maxhost_free(g);
+    free(x);
+    free(y);
+}
+
 static void test_missing_function_fails_loudly(void **state)
 {
     (void)state;
@@ -235,6 +266,7 @@ int main(void)
         cmocka_unit_test_setup(test_sched_queues_and_clocks, setup),
         cmocka_unit_test_setup(test_dictionary_outlet, setup),
         cmocka_unit_test_setup(test_buffer_and_array, setup),
+        cmocka_unit_test_setup(test_perform_on_audio_thread, setup),
         cmocka_unit_test_setup(test_missing_function_fails_loudly, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

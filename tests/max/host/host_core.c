@@ -15,11 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 pthread_mutex_t host_lock = PTHREAD_MUTEX_INITIALIZER;
+static short loading_path; /* path id of the external being loaded (class_getpath) */
 static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void host_fatal(const char *fmt, ...)
+/* The host or an object broke the Max API's contract: stop the test loudly. */
+_Noreturn void host_fatal(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -27,7 +30,9 @@ void host_fatal(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    abort();
+    fflush(NULL);
+    /* Exit status 70 (EX_SOFTWARE), not abort: a test can expect this failure. */
+    _exit(70);
 }
 
 static void *xcalloc(size_t n, size_t size)
@@ -654,6 +659,7 @@ t_max_err class_register(t_symbol *name_space, t_class *tc)
     if (!c)
         return MAX_ERR_INVALID_PTR;
     c->name_space = name_space;
+    c->path = loading_path;
     pthread_mutex_lock(&host_lock);
     c->next = classes;
     classes = c;
@@ -817,8 +823,15 @@ void *object_method_imp(void *x, void *sym, void *p1, void *p2, void *p3, void *
     if (c->internal && c->name == gensym("attr"))
         return host_attr_method((hattr *)x, s, p);
     hmethod *m = host_find_method(c, s);
-    if (!m)
+    if (!m) {
+        /* An external's own object without the method: NULL, as in Max. One of the host's
+         * objects (buffer~, dictionary, ...) without it: the host does not model that call,
+         * which a test must hear about. */
+        if (c->internal)
+            host_consolef(MAXHOST_ERROR, NULL, "test host: object_method \"%s\" on a %s object is not modelled",
+                          s->s_name, c->name->s_name);
         return NULL;
+    }
     /* Max passes each argument as a pointer-sized word (the SDK's C74_VARFUN), so the
      * method is called with all eight words; A_CANT methods read the ones they declare. */
     return ((meth8)m->fn)(x, p1, p2, p3, p4, p5, p6, p7, p8);
@@ -1211,41 +1224,87 @@ void host_registry_forget(t_object *x)
     pthread_mutex_unlock(&host_lock);
 }
 
-/* ------------------------------------------------------------------ search path */
+/* ------------------------------------------------------------------ paths */
 
-static char searchpath[16][1024];
-static int nsearchpath;
+/* Max names folders by path ids. The host's ids are 1 + an index in this table; a folder
+ * is in the search path (locatefile_extended) only when added with maxhost_searchpath_add.
+ * The folder an external was loaded from is class_getpath of its classes. */
+#define HOST_MAX_PATHS 64
+static struct {
+    char dir[MAX_PATH_CHARS];
+    int searched;
+} paths[HOST_MAX_PATHS];
+static int npaths;
+
+static short path_register(const char *dir, int searched)
+{
+    for (int i = 0; i < npaths; i++)
+        if (strcmp(paths[i].dir, dir) == 0) {
+            paths[i].searched |= searched;
+            return (short)(i + 1);
+        }
+    if (npaths == HOST_MAX_PATHS)
+        host_fatal("more than %d folders", HOST_MAX_PATHS);
+    snprintf(paths[npaths].dir, sizeof paths[npaths].dir, "%s", dir);
+    paths[npaths].searched = searched;
+    return (short)(++npaths);
+}
+
+static const char *path_dir(short path)
+{
+    return path >= 1 && path <= npaths ? paths[path - 1].dir : NULL;
+}
 
 void maxhost_searchpath_add(const char *dir)
 {
-    if (nsearchpath < 16)
-        snprintf(searchpath[nsearchpath++], sizeof searchpath[0], "%s", dir);
+    path_register(dir, 1);
 }
 
-/* Path ids: 1 + index in the search path; 0 for an absolute name. */
+/* dir + "/" + file into out; -1 when it does not fit. */
+static int path_join(char *out, size_t outlen, const char *dir, const char *file)
+{
+    size_t a = strlen(dir), b = strlen(file);
+    if (a + 1 + b + 1 > outlen)
+        return -1;
+    memcpy(out, dir, a);
+    out[a] = '/';
+    memcpy(out + a + 1, file, b + 1);
+    return 0;
+}
+
+static int file_exists(const char *full)
+{
+    FILE *f = fopen(full, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+/* 0 and the folder's path id when found (an absolute name is found where it is). */
 short locatefile_extended(char *name, short *outvol, t_fourcc *outtype, C74_CONST t_fourcc *filetypelist,
                           short numtypes)
 {
     (void)filetypelist, (void)numtypes;
     if (outtype)
         *outtype = 0;
-    if (!name)
+    if (!name || !name[0])
         return 1;
-    FILE *f;
     if (name[0] == '/') {
-        if ((f = fopen(name, "rb")) != NULL) {
-            fclose(f);
-            if (outvol)
-                *outvol = 0;
-            return 0;
-        }
-        return 1;
+        if (!file_exists(name))
+            return 1;
+        char filename[MAX_FILENAME_CHARS];
+        short p;
+        path_frompathname(name, &p, filename);
+        if (outvol)
+            *outvol = p;
+        memcpy(name, filename, strlen(filename) + 1);
+        return 0;
     }
-    for (int i = 0; i < nsearchpath; i++) {
-        char full[2048];
-        snprintf(full, sizeof full, "%s/%s", searchpath[i], name);
-        if ((f = fopen(full, "rb")) != NULL) {
-            fclose(f);
+    for (int i = 0; i < npaths; i++) {
+        if (!paths[i].searched)
+            continue;
+        char full[MAX_PATH_CHARS];
+        if (path_join(full, sizeof full, paths[i].dir, name) == 0 && file_exists(full)) {
             if (outvol)
                 *outvol = (short)(i + 1);
             return 0;
@@ -1258,13 +1317,50 @@ t_max_err path_toabsolutesystempath(const short in_path, const char *in_filename
 {
     if (!in_filename || !out_filepath)
         return MAX_ERR_INVALID_PTR;
-    if (in_path == 0 || in_filename[0] == '/')
+    const char *dir = path_dir(in_path);
+    if (in_filename[0] == '/')
         snprintf(out_filepath, MAX_PATH_CHARS, "%s", in_filename);
-    else if (in_path >= 1 && in_path <= nsearchpath)
-        snprintf(out_filepath, MAX_PATH_CHARS, "%s/%s", searchpath[in_path - 1], in_filename);
+    else if (dir && in_filename[0])
+        return path_join(out_filepath, MAX_PATH_CHARS, dir, in_filename) == 0 ? MAX_ERR_NONE : MAX_ERR_GENERIC;
+    else if (dir)
+        snprintf(out_filepath, MAX_PATH_CHARS, "%s", dir);
     else
         return MAX_ERR_GENERIC;
     return MAX_ERR_NONE;
+}
+
+short path_topathname(C74_CONST short path, C74_CONST char *file, char *name)
+{
+    return path_toabsolutesystempath(path, file ? file : "", name) == MAX_ERR_NONE ? 0 : 1;
+}
+
+short path_frompathname(C74_CONST char *name, short *path, char *filename)
+{
+    if (!name || name[0] != '/')
+        return 1;
+    const char *slash = strrchr(name, '/');
+    char dir[MAX_PATH_CHARS];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - name > 0 ? slash - name : 1), name);
+    if (path)
+        *path = path_register(dir, 0);
+    if (filename)
+        snprintf(filename, MAX_FILENAME_CHARS, "%s", slash + 1);
+    return 0;
+}
+
+long path_exists(short path, const char *filename)
+{
+    char full[MAX_PATH_CHARS];
+    return path_toabsolutesystempath(path, filename, full) == MAX_ERR_NONE && file_exists(full);
+}
+
+/* The default folder is the current directory of the test. */
+short path_getdefault(void)
+{
+    char cwd[MAX_PATH_CHARS];
+    if (!getcwd(cwd, sizeof cwd))
+        return 0;
+    return path_register(cwd, 0);
 }
 
 short path_nameconform(C74_CONST char *src, char *dst, long style, long type)
@@ -1272,6 +1368,11 @@ short path_nameconform(C74_CONST char *src, char *dst, long style, long type)
     (void)style, (void)type;
     snprintf(dst, MAX_PATH_CHARS, "%s", src);
     return 0;
+}
+
+short class_getpath(t_class *x)
+{
+    return x ? ((hclass *)x)->path : 0;
 }
 
 /* ------------------------------------------------------------------ loading and driving */
@@ -1322,7 +1423,12 @@ int maxhost_load(const char *path, char *err, size_t errlen)
     l->handle = h;
     l->next = loadeds;
     loadeds = l;
+    char filename[MAX_FILENAME_CHARS], *abs = realpath(path, NULL);
+    if (abs)
+        path_frompathname(abs, &loading_path, filename);
+    free(abs);
     ext_main_fn(NULL);
+    loading_path = 0;
     return 0;
 }
 

@@ -49,6 +49,7 @@ typedef struct hclass {
     struct hattr **attrs;
     long nattrs, capattrs;
     int internal; /* one of the host's own classes (attribute, dictionary, ...) */
+    short path;   /* path id of the folder the external was loaded from */
     void (*internal_free)(t_object *x);
     struct hclass *next;
 } hclass;
@@ -98,6 +99,14 @@ typedef struct hinstance {
     long vs;
     double sr;
     int freeing;
+    /* perform running on the host's audio thread (maxhost_perform_start) */
+    pthread_t audio_thread;
+    int audio_running;
+    _Atomic int audio_stop;
+    const float *audio_in;
+    float *audio_out;
+    long audio_frames;
+    int audio_result;
     maxhost_log_entry *log; /* outlet messages */
     long nlog, caplog;
     struct hinstance *next;
@@ -116,7 +125,7 @@ void host_consolef(maxhost_level level, t_object *x, const char *fmt, ...);
 const char *host_object_name(t_object *x);
 void host_atoms_text(long ac, const t_atom *av, char *out, size_t outlen);
 void host_record_outlet(houtlet *o, t_symbol *s, long ac, const t_atom *av);
-void host_fatal(const char *fmt, ...);
+_Noreturn void host_fatal(const char *fmt, ...);
 
 /* dispatch a Max message to an object as Max does (host_core.c) */
 t_max_err host_dispatch(t_object *x, t_symbol *s, long ac, t_atom *av);

@@ -178,8 +178,20 @@ void z_dsp_free(t_pxobject *x)
         host_instance_dsp_free(h);
 }
 
+static void audio_stop_and_join(hinstance *h)
+{
+    if (!h->audio_running)
+        return;
+    atomic_store(&h->audio_stop, 1);
+    pthread_join(h->audio_thread, NULL);
+    h->audio_running = 0;
+}
+
+/* dsp_free: as in Max, the perform routine is not called again once it returns (a
+ * perform running on the audio thread finishes its vector first). */
 void host_instance_dsp_free(hinstance *h)
 {
+    audio_stop_and_join(h);
     h->nperform = 0;
     free(h->in_chans);
     free(h->out_chans);
@@ -376,13 +388,22 @@ void maxhost_dsp_stop(maxhost_obj *o)
     dsp_running = 0;
 }
 
+static int perform_run(hinstance *h, const float *in, float *out, long frames);
+
 int maxhost_perform(maxhost_obj *h, const float *in, float *out, long frames)
 {
     if (!h || !h->ins || h->vs < 1)
         return -1;
+    if (h->audio_running)
+        host_fatal("maxhost_perform while this object's perform runs on the audio thread");
+    return perform_run(h, in, out, frames);
+}
+
+static int perform_run(hinstance *h, const float *in, float *out, long frames)
+{
     long vs = h->vs, nin = h->nin_total, nout = h->nout_total;
     hdsp64 *d = dsp64_object();
-    for (long start = 0; start < frames; start += vs) {
+    for (long start = 0; start < frames && !atomic_load(&h->audio_stop); start += vs) {
         long n = frames - start < vs ? frames - start : vs;
         for (long c = 0; c < nin; c++)
             for (long i = 0; i < vs; i++)
@@ -405,6 +426,36 @@ int maxhost_perform(maxhost_obj *h, const float *in, float *out, long frames)
                     out[(start + i) * nout + c] = (float)h->outs[c][i];
     }
     return 0;
+}
+
+static void *audio_thread_main(void *arg)
+{
+    hinstance *h = arg;
+    h->audio_result = perform_run(h, h->audio_in, h->audio_out, h->audio_frames);
+    return NULL;
+}
+
+int maxhost_perform_start(maxhost_obj *o, const float *in, float *out, long frames)
+{
+    if (!o || !o->ins || o->audio_running)
+        return -1;
+    o->audio_in = in;
+    o->audio_out = out;
+    o->audio_frames = frames;
+    atomic_store(&o->audio_stop, 0);
+    if (pthread_create(&o->audio_thread, NULL, audio_thread_main, o) != 0)
+        return -1;
+    o->audio_running = 1;
+    return 0;
+}
+
+int maxhost_perform_wait(maxhost_obj *o)
+{
+    if (!o || !o->audio_running)
+        return -1;
+    pthread_join(o->audio_thread, NULL);
+    o->audio_running = 0;
+    return o->audio_result;
 }
 
 /* ------------------------------------------------------------------ buffer~ */

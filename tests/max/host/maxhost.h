@@ -10,8 +10,10 @@
  * qelem, clocks in logical time). It records the console and every outlet message.
  * It knows the Max API, never a particular object. See tests/max/README.md.
  *
- * Threads: call everything from one thread (the "main thread" of this Max). perform runs
- * on the calling thread, marked as the audio thread while it runs (systhread_isaudiothread).
+ * Threads: call everything from one thread (the "main thread" of this Max, the first to
+ * call maxhost_init). maxhost_perform runs on the calling thread, marked as the audio thread
+ * while it runs (systhread_isaudiothread); maxhost_perform_start runs it on a thread of
+ * its own, concurrently with the main thread, as in Max.
  * Objects' own threads may call the API functions that Max allows from any thread
  * (defer/defer_low, qelem_set, clock_delay, post/error, ...).
  *
@@ -106,6 +108,14 @@ void maxhost_dsp_stop(maxhost_obj *o);
  * interleaved, may be NULL. The last vector is zero-padded. Each perform call runs inside
  * __rtsan_realtime_enter/exit in the RealtimeSanitizer build. Returns 0, -1 without dsp. */
 int maxhost_perform(maxhost_obj *o, const float *in, float *out, long frames);
+
+/* The same on the host's audio thread, concurrently with the caller (the main thread),
+ * which may meanwhile send messages, run maxhost_main or free the object (object_free
+ * stops the perform after its current vector, as Max's dsp_free does). in and out must
+ * stay valid until maxhost_perform_wait, which returns maxhost_perform's result. One
+ * perform at a time per object. */
+int maxhost_perform_start(maxhost_obj *o, const float *in, float *out, long frames);
+int maxhost_perform_wait(maxhost_obj *o);
 
 /* Max's main thread. maxhost_main(ms) advances logical time by ms (0: not at all), firing
  * due clocks in time order, and runs deferred calls and set qelems until none is left.
