@@ -54,15 +54,20 @@ if(_nn_max_sdk AND EXISTS "${_nn_max_sdk}/c74support/max-includes/ext.h"
   set(NN_MAX_COMMONSYMS "${NN_MAX_INCLUDES}/common/commonsyms.c")
 endif()
 
-# NN_BUILD_MAX follows the SDK unless the user chose.
-if(NOT DEFINED CACHE{NN_BUILD_MAX})
-  set(NN_BUILD_MAX ${NN_MAX_SDK_FOUND} CACHE BOOL "Build the Max objects and their test host (needs the Max SDK headers)")
+# NN_BUILD_MAX follows the SDK (ON when found) unless the user chose another value: the
+# value it defaulted to is remembered, so a later configure that finds or loses the SDK
+# updates a defaulted NN_BUILD_MAX and keeps a chosen one.
+if(NOT DEFINED CACHE{NN_BUILD_MAX} OR "${NN_BUILD_MAX}" STREQUAL "${_NN_BUILD_MAX_DEFAULT}")
+  set(NN_BUILD_MAX ${NN_MAX_SDK_FOUND} CACHE BOOL "Build the Max objects and their test host (needs the Max SDK headers)" FORCE)
+  set(_NN_BUILD_MAX_DEFAULT ${NN_MAX_SDK_FOUND} CACHE INTERNAL "")
 endif()
-if(NN_BUILD_MAX AND NOT NN_MAX_SDK_FOUND)
-  message(STATUS "Max: no Max SDK (set MAX_SDK_DIR to an unpacked max-sdk-base, or put max-sdk-base-*-headers.tar.xz in ../shared/vendor): Max targets skipped")
+if(NOT NN_MAX_SDK_FOUND)
+  message(STATUS "Max: no Max SDK (set MAX_SDK_DIR to an unpacked max-sdk-base, or put max-sdk-base-*-headers.tar.xz in ../shared/vendor): Max objects and their test host skipped")
   set(NN_BUILD_MAX OFF)
 elseif(NN_BUILD_MAX)
   message(STATUS "Max: SDK headers in ${NN_MAX_SDK_ROOT}")
+else()
+  message(STATUS "Max: NN_BUILD_MAX is OFF: Max objects and their test host skipped")
 endif()
 
 # The SDK headers as a compile interface: -isystem keeps their warnings out of ours.
