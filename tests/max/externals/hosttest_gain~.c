@@ -6,7 +6,8 @@
  * out = in * gain (zeros when muted). Inlet 1 (a proxy) takes a float gain. Messages on the
  * left inlet: float posts "float <f>", int posts "int <n>", list is sent out of the info
  * outlet, bang sends bang, "report" sends the gain as an int (x1000) and as a float,
- * "ping <args>" sends "pong <args>". @alloc_in_perform 1 makes perform64 call malloc: the
+ * "ping <args>" sends "pong <args>". Its loadbang and dspstate methods post "loadbang" and
+ * "dspstate <n>". @alloc_in_perform 1 makes perform64 call malloc: the
  * RealtimeSanitizer build must catch it.
  */
 #include "commonsyms.h"
@@ -87,6 +88,15 @@ static void gain_ping(t_hosttest_gain *x, t_symbol *s, long ac, t_atom *av)
     outlet_anything(x->info, gensym("pong"), (short)ac, av);
 }
 
+static void gain_loadbang(t_hosttest_gain *x)
+{
+    object_post((t_object *)x, "loadbang");
+}
+static void gain_dspstate(t_hosttest_gain *x, long n)
+{
+    object_post((t_object *)x, "dspstate %ld", n);
+}
+
 static void gain_assist(t_hosttest_gain *x, void *b, long io, long index, char *s)
 {
     (void)x, (void)b;
@@ -133,6 +143,8 @@ void ext_main(void *r)
     class_addmethod(c, (method)gain_report, "report", 0);
     class_addmethod(c, (method)gain_ping, "ping", A_GIMME, 0);
     class_addmethod(c, (method)gain_assist, "assist", A_CANT, 0);
+    class_addmethod(c, (method)gain_loadbang, "loadbang", A_CANT, 0);
+    class_addmethod(c, (method)gain_dspstate, "dspstate", A_CANT, 0);
     CLASS_ATTR_DOUBLE(c, "gain", 0, t_hosttest_gain, gain);
     CLASS_ATTR_FILTER_CLIP(c, "gain", 0, 10);
     CLASS_ATTR_LABEL(c, "gain", 0, "Gain");

@@ -1509,6 +1509,15 @@ int maxhost_send(maxhost_obj *o, long inlet, const char *message)
     return e == MAX_ERR_NONE ? 0 : -1;
 }
 
+int maxhost_loadbang(maxhost_obj *o)
+{
+    method fn = o ? object_getmethod(o->obj, gensym("loadbang")) : NULL;
+    if (!fn)
+        return -1;
+    ((void (*)(void *))fn)(o->obj);
+    return 0;
+}
+
 const char *maxhost_assist(maxhost_obj *o, int io, long index, char *buf, size_t buflen)
 {
     if (!buf || buflen == 0)

@@ -285,6 +285,10 @@ int maxhost_dsp(maxhost_obj *h, double sr, long vs, long nin, const long *in_cha
     method dsp = object_getmethod(h->obj, gensym("dsp64"));
     if (!dsp)
         return -1;
+    /* Audio turning on: Max sends "dspstate 1" to objects that have the method. */
+    method dspstate = object_getmethod(h->obj, gensym("dspstate"));
+    if (dspstate && !h->nperform)
+        ((void (*)(void *, long))dspstate)(h->obj, 1);
     host_instance_dsp_free(h);
     global_sr = sr;
     global_vs = vs;
@@ -383,9 +387,15 @@ long maxhost_dsp_outlet_channels(maxhost_obj *o, long signal_outlet)
 }
 void maxhost_dsp_stop(maxhost_obj *o)
 {
-    if (o)
-        o->nperform = 0;
+    if (!o)
+        return;
+    audio_stop_and_join(o);
+    int was_on = o->nperform > 0;
+    o->nperform = 0;
     dsp_running = 0;
+    method dspstate = object_getmethod(o->obj, gensym("dspstate"));
+    if (dspstate && was_on)
+        ((void (*)(void *, long))dspstate)(o->obj, 0);
 }
 
 static int perform_run(hinstance *h, const float *in, float *out, long frames);

@@ -72,6 +72,10 @@ void *maxhost_object(maxhost_obj *o); /* the t_object* */
  * method (or an attribute) took it, -1 when Max would print "doesn't understand". */
 int maxhost_send(maxhost_obj *o, long inlet, const char *message);
 
+/* Calls the object's "loadbang" method (A_CANT), as Max does once the patcher is loaded.
+ * -1 when it has none. */
+int maxhost_loadbang(maxhost_obj *o);
+
 /* The assist string of inlet (io = 1) or outlet (io = 2) index, "" if none. */
 const char *maxhost_assist(maxhost_obj *o, int io, long index, char *buf, size_t buflen);
 
@@ -92,7 +96,7 @@ void maxhost_log_clear(maxhost_obj *o);
 /* The signal compiler for one object: in_chans[i] channels on signal inlet i (0: not
  * connected, which Max feeds as one zero channel; inlets past nin are unconnected),
  * vector size vs, sample rate sr. Calls inputchanged and multichanneloutputs when the class
- * has them, then dsp64. Objects without Z_MC_INLETS get only the first channel of each inlet
+ * has them, then dsp64 ("dspstate 1" before, when the object has that method and was off). Objects without Z_MC_INLETS get only the first channel of each inlet
  * (as in Max). Unless the object sets Z_NO_INPLACE, output vector k shares memory with
  * input vector k, as Max may arrange. Returns the number of perform routines the object
  * added (0: it will not be called), or -1 when the object has no dsp64 method. */
@@ -100,7 +104,8 @@ int maxhost_dsp(maxhost_obj *o, double sr, long vs, long nin, const long *in_cha
 long maxhost_dsp_inputs(maxhost_obj *o);  /* channels given to perform */
 long maxhost_dsp_outputs(maxhost_obj *o); /* total output channels */
 long maxhost_dsp_outlet_channels(maxhost_obj *o, long signal_outlet);
-/* Stops DSP for this object (as turning audio off: nothing is called). */
+/* Stops DSP for this object, as turning audio off: perform is not called any more and the
+ * object gets "dspstate 0" (maxhost_dsp sends "dspstate 1" first when audio was off). */
 void maxhost_dsp_stop(maxhost_obj *o);
 
 /* Runs perform64 over frames samples, vector by vector. in: maxhost_dsp_inputs() channels,

@@ -232,6 +232,12 @@ static void run_line(char *raw)
                 free(pendings[i].out);
                 memset(pendings + i, 0, sizeof pendings[i]);
             }
+    } else if (strcmp(cmd, "loadbang") == 0) {
+        char *id = need(&p, "id");
+        if (maxhost_loadbang(obj_get(id)) != 0)
+            fail("loadbang %s: the object has no loadbang method", id);
+    } else if (strcmp(cmd, "dsp-stop") == 0) {
+        maxhost_dsp_stop(obj_get(need(&p, "id")));
     } else if (strcmp(cmd, "send") == 0) {
         maxhost_obj *o = obj_get(need(&p, "id"));
         long inlet = 0;
