@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: MIT
  *
  * [hosttest_gain~ <gain> @gain g @mute 0|1 @alloc_in_perform 0|1]
- * out = in * gain (zeros when muted). Inlet 1 (a proxy) takes a float gain. Messages on the
+ * out = in * gain (zeros when muted). Inlet 1 (a proxy) takes a float gain; inlet 2 (intin)
+ * posts "in2 <n>". Messages on the
  * left inlet: float posts "float <f>", int posts "int <n>", list is sent out of the info
  * outlet, bang sends bang, "report" sends the gain as an int (x1000) and as a float,
  * "ping <args>" sends "pong <args>". Its loadbang and dspstate methods post "loadbang" and
@@ -65,6 +66,11 @@ static void gain_int(t_hosttest_gain *x, long n)
     object_post((t_object *)x, "int %ld", n);
 }
 
+static void gain_in2(t_hosttest_gain *x, long n)
+{
+    object_post((t_object *)x, "in2 %ld", n);
+}
+
 static void gain_list(t_hosttest_gain *x, t_symbol *s, long ac, t_atom *av)
 {
     (void)s;
@@ -101,7 +107,7 @@ static void gain_assist(t_hosttest_gain *x, void *b, long io, long index, char *
 {
     (void)x, (void)b;
     if (io == ASSIST_INLET)
-        snprintf(s, 256, index == 0 ? "(signal) input" : "(float) gain");
+        snprintf(s, 256, index == 0 ? "(signal) input" : index == 1 ? "(float) gain" : "(int) in2");
     else
         snprintf(s, 256, index == 0 ? "(signal) input times gain" : "info");
 }
@@ -117,6 +123,7 @@ static void *gain_new(t_symbol *s, long argc, t_atom *argv)
     if (nargs > 0)
         x->gain = atom_getfloat(argv);
     dsp_setup((t_pxobject *)x, 1);
+    intin(x, 2);
     x->proxy = proxy_new(x, 1, &x->proxy_in);
     x->info = outlet_new(x, NULL); /* created first: the rightmost outlet */
     outlet_new(x, "signal");
@@ -138,6 +145,7 @@ void ext_main(void *r)
     class_addmethod(c, (method)gain_dsp64, "dsp64", A_CANT, 0);
     class_addmethod(c, (method)gain_float, "float", A_FLOAT, 0);
     class_addmethod(c, (method)gain_int, "int", A_LONG, 0);
+    class_addmethod(c, (method)gain_in2, "in2", A_LONG, 0);
     class_addmethod(c, (method)gain_list, "list", A_GIMME, 0);
     class_addmethod(c, (method)gain_bang, "bang", 0);
     class_addmethod(c, (method)gain_report, "report", 0);

@@ -1492,6 +1492,20 @@ int maxhost_send(maxhost_obj *o, long inlet, const char *message)
     t_atom *av;
     long ac = parse_atoms(message, &av);
     t_max_err e = MAX_ERR_GENERIC;
+    long ninlets = o->ninlets > 0 ? o->ninlets : 1;
+    if (inlet < 0 || inlet >= ninlets) {
+        free(av);
+        host_consolef(MAXHOST_ERROR, NULL, "test host: a %s object has no inlet %ld", o->cls->name->s_name, inlet);
+        return -1;
+    }
+    char kind = inlet > 0 ? o->inlet_kind[inlet] : 0;
+    if ((kind == 'i' || kind == 'f') && ac == 1 && (av[0].a_type == A_LONG || av[0].a_type == A_FLOAT)) {
+        char sel[32];
+        snprintf(sel, sizeof sel, "%s%d", kind == 'i' ? "in" : "ft", (int)inlet);
+        t_max_err err = host_dispatch(o->obj, gensym(sel), 1, av);
+        free(av);
+        return err == MAX_ERR_NONE ? 0 : -1;
+    }
     long saved = host_current_inlet;
     host_current_inlet = inlet;
     if (ac == 0) {

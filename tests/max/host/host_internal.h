@@ -76,14 +76,17 @@ typedef struct houtlet {
     long created; /* creation order */
 } houtlet;
 
+#define HOST_MAX_INLETS 256
+
 /* What the host keeps for each instance of an external's class. */
 typedef struct hinstance {
     t_object *obj;
     hclass *cls;
     houtlet **outlets; /* in creation order */
     long noutlets;
-    long nproxies;
-    long signal_inlets; /* from dsp_setup */
+    long ninlets;                     /* inlets known to the host (0: only the left one) */
+    char inlet_kind[HOST_MAX_INLETS]; /* 'p' proxy, 'i' intin, 'f' floatin */
+    long signal_inlets;               /* from dsp_setup */
     int dsp_setup_called;
     /* the compiled DSP chain for this object */
     struct hperform {

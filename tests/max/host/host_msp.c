@@ -98,34 +98,48 @@ void *outlet_anything(t_outlet *x, t_symbol *s, short ac, t_atom *av)
     return NULL;
 }
 
-/* Proxies and extra inlets: messages to inlet n are sent by the host with
- * host_current_inlet = n, which proxy_getinlet reports. */
-void *proxy_new(void *x, long id, long *stuffloc)
+/* Inlets beyond the left one. A message to inlet n of a proxy (proxy_new, the signal inlets
+ * of dsp_setup) reaches the object's method for its selector while proxy_getinlet reports
+ * n; a number to an intin inlet n calls "in<n>", to a floatin inlet "ft<n>", as in Max. */
+static void inlet_mark(void *x, long n, char kind)
 {
     hinstance *h = host_instance_of(x);
-    if (h)
-        h->nproxies++;
+    if (!h || n < 1 || n >= HOST_MAX_INLETS)
+        host_fatal("inlet %ld: out of the host's range (1..%d)", n, HOST_MAX_INLETS - 1);
+    h->inlet_kind[n] = kind;
+    if (n + 1 > h->ninlets)
+        h->ninlets = n + 1;
+}
+void *proxy_new(void *x, long id, long *stuffloc)
+{
+    inlet_mark(x, id, 'p');
     if (stuffloc)
         *stuffloc = id;
-    return h;
+    return host_instance_of(x);
 }
 long proxy_getinlet(t_object *master)
 {
     (void)master;
     return host_current_inlet;
 }
+/* inlet_new adds the next inlet, passing every message on unchanged. */
 void *inlet_new(void *x, C74_CONST char *s)
 {
     (void)s;
-    return proxy_new(x, 0, NULL);
+    hinstance *h = host_instance_of(x);
+    long n = h && h->ninlets > 0 ? h->ninlets : 1;
+    inlet_mark(x, n, 'p');
+    return h;
 }
 void *intin(void *x, short n)
 {
-    return proxy_new(x, n, NULL);
+    inlet_mark(x, n, 'i');
+    return host_instance_of(x);
 }
 void *floatin(void *x, short n)
 {
-    return proxy_new(x, n, NULL);
+    inlet_mark(x, n, 'f');
+    return host_instance_of(x);
 }
 
 /* ------------------------------------------------------------------ MSP globals */
@@ -163,6 +177,8 @@ void z_dsp_setup(t_pxobject *x, long nsignals)
         host_fatal("dsp_setup on an object that is not an instance of a loaded class");
     h->signal_inlets = nsignals;
     h->dsp_setup_called = 1;
+    for (long n = 1; n < nsignals; n++)
+        inlet_mark(x, n, 'p');
     x->z_count = (short)nsignals;
     x->z_disabled = 0;
 }

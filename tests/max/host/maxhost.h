@@ -67,7 +67,9 @@ maxhost_obj *maxhost_new(const char *classname, const char *args);
 void maxhost_free(maxhost_obj *o);
 void *maxhost_object(maxhost_obj *o); /* the t_object* */
 
-/* Sends a message to an inlet (0 = left; other inlets are seen through proxy_getinlet).
+/* Sends a message to an inlet (0 = left; other inlets are seen through proxy_getinlet, and
+ * a number to an intin/floatin inlet n calls "in<n>"/"ft<n>"; an inlet the object did not
+ * make is a console error).
  * "3" sends int, "0.5" float, "1 2" list, "foo 1" the selector foo. Returns 0 when a
  * method (or an attribute) took it, -1 when Max would print "doesn't understand". */
 int maxhost_send(maxhost_obj *o, long inlet, const char *message);
@@ -96,10 +98,10 @@ void maxhost_log_clear(maxhost_obj *o);
 /* The signal compiler for one object: in_chans[i] channels on signal inlet i (0: not
  * connected, which Max feeds as one zero channel; inlets past nin are unconnected),
  * vector size vs, sample rate sr. Calls inputchanged and multichanneloutputs when the class
- * has them, then dsp64 ("dspstate 1" before, when the object has that method and was off). Objects without Z_MC_INLETS get only the first channel of each inlet
- * (as in Max). Unless the object sets Z_NO_INPLACE, output vector k shares memory with
- * input vector k, as Max may arrange. Returns the number of perform routines the object
- * added (0: it will not be called), or -1 when the object has no dsp64 method. */
+ * has them, then dsp64 ("dspstate 1" before, when the object has that method and was off). Objects without Z_MC_INLETS
+ * get only the first channel of each inlet (as in Max). Unless the object sets Z_NO_INPLACE, output vector k shares
+ * memory with input vector k, as Max may arrange. Returns the number of perform routines the object added (0: it will
+ * not be called), or -1 when the object has no dsp64 method. */
 int maxhost_dsp(maxhost_obj *o, double sr, long vs, long nin, const long *in_chans);
 long maxhost_dsp_inputs(maxhost_obj *o);  /* channels given to perform */
 long maxhost_dsp_outputs(maxhost_obj *o); /* total output channels */
