@@ -242,21 +242,22 @@ static long dsp64_getnuminputchannels(hdsp64 *d, t_object *x, long index)
     hinstance *h = d->h;
     return (h && index >= 0 && index < h->signal_inlets) ? h->in_chans[index] : 1;
 }
+/* index is the outlet's index among all outlets (left = 0), as for multichanneloutputs;
+ * a non-signal outlet has 0 channels. */
 static long dsp64_getnumoutputchannels(hdsp64 *d, t_object *x, long index)
 {
     (void)x;
     hinstance *h = d->h;
+    if (!h || index < 0 || index >= h->noutlets)
+        return 0;
     long k = 0;
-    if (!h)
-        return 1;
-    for (long i = h->noutlets - 1; i >= 0; i--) {
-        if (!h->outlets[i]->is_signal)
-            continue;
-        if (k == index)
-            return h->out_chans[k];
-        k++;
+    for (long idx = 0; idx < h->noutlets; idx++) {
+        houtlet *o = h->outlets[h->noutlets - 1 - idx];
+        if (idx == index)
+            return o->is_signal ? h->out_chans[k] : 0;
+        k += o->is_signal;
     }
-    return 1;
+    return 0;
 }
 
 static void dsp64_add(t_object *chain, t_object *x, t_perfroutine64 f, long flags, void *userparam)
