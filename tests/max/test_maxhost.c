@@ -87,7 +87,9 @@ static void test_gain_messages_outlets_console(void **state)
     assert_int_equal(maxhost_console_count_level(MAXHOST_ERROR), errors + 1);
     long i = maxhost_console_find(MAXHOST_ERROR, "doesn't understand \"bogus\"");
     assert_true(i >= 0);
-    assert_string_equal(maxhost_console_get(i)->object, "hosttest_gain~");
+    maxhost_console_line line;
+    assert_int_equal(maxhost_console_get(i, &line), 0);
+    assert_string_equal(line.object, "hosttest_gain~");
     char a[256];
     assert_string_equal(maxhost_assist(g, 1, 1, a, sizeof a), "(float) gain");
     assert_string_equal(maxhost_assist(g, 2, 0, a, sizeof a), "(signal) input times gain");
@@ -178,8 +180,10 @@ static void test_dictionary_outlet(void **state)
     assert_int_equal(maxhost_send(s, 0, "dict -"), 0);
     long i = maxhost_log_find(s, 0, "dictionary u");
     assert_true(i >= 0);
-    char name[256];
-    snprintf(name, sizeof name, "%s", maxhost_log_get(s, i)->text + strlen("dictionary "));
+    char name[sizeof(maxhost_log_entry)];
+    maxhost_log_entry e;
+    assert_int_equal(maxhost_log_get(s, i, &e), 0);
+    snprintf(name, sizeof name, "%s", e.text + strlen("dictionary "));
     char text[4096];
     assert_int_equal(maxhost_dict_text(name, text, sizeof text), 0);
     assert_non_null(strstr(text, "\"channels_in\": 2"));

@@ -477,12 +477,16 @@ long maxhost_console_count(void)
     pthread_mutex_unlock(&console_lock);
     return n;
 }
-const maxhost_console_line *maxhost_console_get(long i)
+int maxhost_console_get(long i, maxhost_console_line *out)
 {
+    int r = -1;
     pthread_mutex_lock(&console_lock);
-    const maxhost_console_line *l = (i >= 0 && i < nconsole) ? console + i : NULL;
+    if (i >= 0 && i < nconsole && out) {
+        *out = console[i];
+        r = 0;
+    }
     pthread_mutex_unlock(&console_lock);
-    return l;
+    return r;
 }
 long maxhost_console_find(int level, const char *text)
 {
@@ -1608,25 +1612,38 @@ const char *maxhost_outlet_type(maxhost_obj *o, long outlet)
 }
 long maxhost_log_count(maxhost_obj *o)
 {
-    return o ? o->nlog : 0;
+    pthread_mutex_lock(&host_lock);
+    long n = o ? o->nlog : 0;
+    pthread_mutex_unlock(&host_lock);
+    return n;
 }
-const maxhost_log_entry *maxhost_log_get(maxhost_obj *o, long i)
+int maxhost_log_get(maxhost_obj *o, long i, maxhost_log_entry *out)
 {
-    return (o && i >= 0 && i < o->nlog) ? o->log + i : NULL;
+    int r = -1;
+    pthread_mutex_lock(&host_lock);
+    if (o && out && i >= 0 && i < o->nlog) {
+        *out = o->log[i];
+        r = 0;
+    }
+    pthread_mutex_unlock(&host_lock);
+    return r;
 }
 long maxhost_log_find(maxhost_obj *o, long outlet, const char *text)
 {
-    if (!o)
-        return -1;
-    for (long i = 0; i < o->nlog; i++)
+    long found = -1;
+    pthread_mutex_lock(&host_lock);
+    for (long i = 0; o && i < o->nlog && found < 0; i++)
         if ((outlet < 0 || o->log[i].outlet == outlet) && strstr(o->log[i].text, text ? text : ""))
-            return i;
-    return -1;
+            found = i;
+    pthread_mutex_unlock(&host_lock);
+    return found;
 }
 void maxhost_log_clear(maxhost_obj *o)
 {
+    pthread_mutex_lock(&host_lock);
     if (o)
         o->nlog = 0;
+    pthread_mutex_unlock(&host_lock);
 }
 
 void maxhost_reset(void)

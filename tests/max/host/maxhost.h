@@ -90,7 +90,9 @@ int maxhost_attr_get(maxhost_obj *o, const char *attr, char *out, size_t outlen)
 long maxhost_outlet_count(maxhost_obj *o);
 const char *maxhost_outlet_type(maxhost_obj *o, long outlet); /* "" for a plain outlet */
 long maxhost_log_count(maxhost_obj *o);
-const maxhost_log_entry *maxhost_log_get(maxhost_obj *o, long i);
+/* Copies entry i into *out (objects may send from other threads meanwhile): 0, or -1 when
+ * there is no entry i. */
+int maxhost_log_get(maxhost_obj *o, long i, maxhost_log_entry *out);
 /* Index of the first recorded message on outlet (-1: any) containing text, or -1. */
 long maxhost_log_find(maxhost_obj *o, long outlet, const char *text);
 void maxhost_log_clear(maxhost_obj *o);
@@ -147,7 +149,8 @@ int maxhost_dict_text(const char *name, char *out, size_t outlen);
 
 /* Console. */
 long maxhost_console_count(void);
-const maxhost_console_line *maxhost_console_get(long i);
+/* Copies line i into *out (threads may post meanwhile): 0, or -1 when there is no line i. */
+int maxhost_console_get(long i, maxhost_console_line *out);
 /* Index of the first line at level (-1: any) containing text, or -1. */
 long maxhost_console_find(int level, const char *text);
 long maxhost_console_count_level(int level);

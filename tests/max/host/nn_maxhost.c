@@ -31,7 +31,10 @@ static long lineno;
 static void dump_console(FILE *f)
 {
     for (long i = 0; i < maxhost_console_count(); i++) {
-        const maxhost_console_line *l = maxhost_console_get(i);
+        maxhost_console_line line;
+        if (maxhost_console_get(i, &line) != 0)
+            break;
+        const maxhost_console_line *l = &line;
         fprintf(f, "  [%s] %s%s%s\n",
                 l->level == MAXHOST_ERROR  ? "error"
                 : l->level == MAXHOST_WARN ? "warn"
@@ -438,8 +441,11 @@ static void run_line(char *raw)
         int level = level_of(need(&p, "level"));
         char *text = rest(&p);
         long i = maxhost_console_find(level, text);
-        if (i >= 0)
-            fail("unexpected console line \"%s\"", maxhost_console_get(i)->text);
+        if (i >= 0) {
+            maxhost_console_line found;
+            maxhost_console_get(i, &found);
+            fail("unexpected console line \"%s\"", found.text);
+        }
     } else if (strcmp(cmd, "expect-console-errors") == 0) {
         long want = atol(need(&p, "count"));
         long got = maxhost_console_count_level(MAXHOST_ERROR);
@@ -458,8 +464,10 @@ static void run_line(char *raw)
             fail("no message containing \"%s\" on outlet %s", text, w);
     } else if (strcmp(cmd, "print-outlets") == 0) {
         maxhost_obj *o = obj_get(need(&p, "id"));
+        maxhost_log_entry e;
         for (long i = 0; i < maxhost_log_count(o); i++)
-            printf("outlet %ld: %s\n", maxhost_log_get(o, i)->outlet, maxhost_log_get(o, i)->text);
+            if (maxhost_log_get(o, i, &e) == 0)
+                printf("outlet %ld: %s\n", e.outlet, e.text);
     } else if (strcmp(cmd, "clear-outlets") == 0) {
         maxhost_log_clear(obj_get(need(&p, "id")));
     } else if (strcmp(cmd, "expect-dict") == 0) {
