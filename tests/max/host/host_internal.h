@@ -115,7 +115,14 @@ typedef struct hinstance {
     struct hinstance *next;
 } hinstance;
 
-/* ---- shared helpers (host_core.c) ---- */
+/* ---- shared helpers ---- */
+/* host_atoms.c */
+void *host_calloc(size_t n, size_t size);              /* calloc that never returns NULL */
+long host_parse_atoms(const char *text, t_atom **out); /* text to atoms (free with free) */
+/* host_object.c */
+hinstance *host_instances(void); /* the first instance (under host_lock) */
+/* host_core.c */
+extern short host_loading_path;
 extern pthread_mutex_t host_lock;     /* classes, instances, registry, symbol table */
 hclass *host_class_of(void *x);       /* NULL when x is not a host object */
 hinstance *host_instance_of(void *x); /* NULL when x is not an external's instance */
