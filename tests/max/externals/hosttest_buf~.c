@@ -125,7 +125,7 @@ void ext_main(void *r)
     class_addmethod(c, (method)buf_clear, "clear", 0);
     class_addmethod(c, (method)buf_notify, "notify", A_CANT, 0);
     CLASS_ATTR_SYM(c, "buffer", 0, t_hosttest_buf, buffer);
-    CLASS_ATTR_ACCESSORS(c, "buffer", NULL, buf_set_buffer);
+    CLASS_ATTR_ACCESSORS(c, "buffer", 0, buf_set_buffer);
     class_register(CLASS_BOX, c);
     buf_class = c;
 }

@@ -50,7 +50,7 @@ static void gain_dsp64(t_hosttest_gain *x, t_object *dsp64, short *count, double
     (void)count, (void)flags;
     object_post((t_object *)x, "dsp64 sr %g vs %ld", samplerate, maxvectorsize);
     /* The SDK examples' way: the dsp64 object's dsp_add64 method. */
-    object_method(dsp64, gensym("dsp_add64"), x, gain_perform64, 0, NULL);
+    object_method(dsp64, gensym("dsp_add64"), x, gain_perform64, 0, 0);
 }
 
 static void gain_float(t_hosttest_gain *x, double f)

@@ -18,7 +18,7 @@
 static pthread_mutex_t console_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The host or an object broke the Max API's contract: stop the test loudly. */
-_Noreturn void host_fatal(const char *fmt, ...)
+void host_fatal(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);

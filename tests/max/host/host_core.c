@@ -287,7 +287,7 @@ int maxhost_send(maxhost_obj *o, long inlet, const char *message)
         host_consolef(MAXHOST_ERROR, NULL, "test host: a %s object has no inlet %ld", o->cls->name->s_name, inlet);
         return -1;
     }
-    char kind = inlet > 0 ? o->inlet_kind[inlet] : 0;
+    char kind = inlet > 0 && inlet < HOST_MAX_INLETS ? o->inlet_kind[inlet] : 0;
     if ((kind == 'i' || kind == 'f') && ac == 1 && (av[0].a_type == A_LONG || av[0].a_type == A_FLOAT)) {
         char sel[32];
         snprintf(sel, sizeof sel, "%s%d", kind == 'i' ? "in" : "ft", (int)inlet);

@@ -131,11 +131,11 @@ hattr *host_find_attr(hclass *c, t_symbol *s);
 hclass *host_internal_class(const char *name, long size, void (*freefn)(t_object *));
 t_object *host_internal_alloc(hclass *c);
 void host_console(maxhost_level level, t_object *x, const char *fmt, va_list ap);
-void host_consolef(maxhost_level level, t_object *x, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) void host_consolef(maxhost_level level, t_object *x, const char *fmt, ...);
 const char *host_object_name(t_object *x);
 void host_atoms_text(long ac, const t_atom *av, char *out, size_t outlen);
 void host_record_outlet(houtlet *o, t_symbol *s, long ac, const t_atom *av);
-_Noreturn void host_fatal(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void host_fatal(const char *fmt, ...);
 
 /* dispatch a Max message to an object as Max does (host_core.c) */
 t_max_err host_dispatch(t_object *x, t_symbol *s, long ac, t_atom *av);

@@ -104,8 +104,10 @@ void *outlet_anything(t_outlet *x, t_symbol *s, short ac, t_atom *av)
 static void inlet_mark(void *x, long n, char kind)
 {
     hinstance *h = host_instance_of(x);
-    if (!h || n < 1 || n >= HOST_MAX_INLETS)
+    if (!h || n < 1 || n >= HOST_MAX_INLETS) {
         host_fatal("inlet %ld: out of the host's range (1..%d)", n, HOST_MAX_INLETS - 1);
+        return;
+    }
     h->inlet_kind[n] = kind;
     if (n + 1 > h->ninlets)
         h->ninlets = n + 1;
