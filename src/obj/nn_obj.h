@@ -223,21 +223,44 @@ void nn_obj_outlet_label(const nn_obj *x, int index, char *buf, size_t size);
 
 /* Outputs of nn.info by meaning; each host maps them to its outlets. */
 typedef enum nn_info_output {
-    NN_INFO_OUT_MODEL, /* path, methods, params, labels, attributes, types, values, buffers, samplerate */
-    NN_INFO_OUT_MODELS /* downloadable models and downloads */
+    NN_INFO_OUT_PATH,       /* the model file */
+    NN_INFO_OUT_METHODS,    /* method names */
+    NN_INFO_OUT_ATTRIBUTES, /* attribute names */
+    NN_INFO_OUT_PARAMS,     /* per-method parameters and labels, attribute types and values */
+    NN_INFO_OUT_DICT,       /* the model as a dictionary (hosts that have dictionaries) */
+    NN_INFO_OUT_MODELS,     /* downloadable models and downloads */
+    NN_INFO_OUT_COUNT
 } nn_info_output;
+
+/* How nn.info words its outputs: Pd's messages (`methods m1 m2`, `params m 1 1 2 1`, ...)
+ * or the Max object's (`method m` per method, `m channels_in 1`, dictionaries). */
+typedef enum nn_info_style { NN_INFO_STYLE_PD, NN_INFO_STYLE_MAX } nn_info_style;
+
+/* A dictionary being built by nn.info, for hosts that have them. */
+typedef struct nn_dict_sink {
+    void *(*begin)(void *owner); /* a new empty dictionary */
+    /* Sets keys[0] / keys[1] / ... / keys[depth - 1] = atoms, creating inner dictionaries. */
+    void (*set)(void *dict, const char *const *keys, int depth, int argc, const nn_atom *argv);
+    /* Publishes the dictionary (named `name`, or a unique name when empty) and sends
+     * `dictionary <name>` out of `outlet`. */
+    void (*end)(void *owner, void *dict, const char *name, int outlet);
+} nn_dict_sink;
 
 typedef struct nn_info {
     const nn_host *host;
     void *owner;
     const char *name;
-    int outlets[2]; /* host outlet of each nn_info_output */
+    nn_info_style style;
+    int outlets[NN_INFO_OUT_COUNT]; /* host outlet of each nn_info_output */
+    const nn_dict_sink *dicts;      /* NULL where the host has no dictionaries */
+    char dict_name[256];            /* Max @dict: the model dictionary's name ("" = unique) */
     nn_model *model;
     nn_obj_downloads *downloads;
 } nn_info;
 
-void nn_info_create(nn_info *x, const nn_host *host, void *owner, const char *name, int model_outlet, int models_outlet,
-                    int argc, const nn_atom *argv);
+/* `outlets` maps each nn_info_output to a host outlet. */
+void nn_info_create(nn_info *x, const nn_host *host, void *owner, const char *name, nn_info_style style,
+                    const int outlets[NN_INFO_OUT_COUNT], const nn_dict_sink *dicts, int argc, const nn_atom *argv);
 void nn_info_destroy(nn_info *x);
 extern const char *const nn_info_messages[];
 void nn_info_message(nn_info *x, const char *selector, int argc, const nn_atom *argv);

@@ -156,12 +156,41 @@ def test_buffer_and_array_attributes(tmp_path):
 
 
 def test_nn_info(tmp_path):
+    """nn.info's six outlets and its model dictionary, checked against the metadata Python
+    torch read from the same file (models/meta/*.json)."""
+    import json
+    for name in ("multi", "attrs"):
+        with open(os.path.join(MODELS, "meta", f"{name}.json")) as handle:
+            meta = json.load(handle)
+        d = tmp_path / name
+        d.mkdir()
+        proc = maxhost.run_script(
+            load_all() + f"new i nn.info {model(name + '.ts')} @dict info_{name}\nsend i path\nsend i bang\n"
+            f"print-outlets i\nprint-dict info_{name}\nexpect-console-errors 0\n", d)
+        lines = proc.stdout.splitlines()
+        outlet = {k: [l.split(": ", 1)[1] for l in lines if l.startswith(f"outlet {k}: ")] for k in range(6)}
+        assert outlet[0] == [f"symbol {model(name + '.ts')}"], outlet[0]
+        assert outlet[1] == [f"method {m['name']}" for m in meta["methods"]], outlet[1]
+        assert outlet[2] == [f"attribute {a['name']}" for a in meta["attributes"]], outlet[2]
+        for m in meta["methods"]:
+            cin, rin, cout, rout = m["params"]
+            for key, value in (("channels_in", cin), ("channels_out", cout), ("ratio_in", rin), ("ratio_out", rout)):
+                assert f"{m['name']} {key} {value}" in outlet[3], (m, key, outlet[3])
+        types = {0: "bool", 1: "int", 2: "float", 3: "string", 4: "tensor", 5: "buffer"}
+        for a in meta["attributes"]:
+            want = " ".join(types[t] for t in a["types"])
+            assert f"{a['name']} attribute_type {want}" in outlet[3], (a, outlet[3])
+        assert outlet[4] == [f"dictionary info_{name}"], outlet[4]
+        text = [l for l in lines if l.startswith(f"dict info_{name}: ")][0]
+        for m in meta["methods"]:
+            assert f'"{m["name"]}"' in text and f'"channels_in": {m["params"][0]}' in text, text
+            assert f'"ratio_out": {m["params"][3]}' in text, text
+        for a in meta["attributes"]:
+            assert f'"{a["name"]}"' in text, text
     proc = maxhost.run_script(
-        load_all() + f"new i nn.info {model('multi.ts')}\nsend i bang\n"
-        "expect-outlet i 0 path\nexpect-outlet i 0 methods forward swap\n"
-        "expect-outlet i 0 params forward 3 1 2 1\nexpect-outlet i 0 input_labels forward left right side\n"
-        "send i parameters nosuch\nexpect-console-error neither a method nor an attribute\n", tmp_path)
-    assert "ok" in proc.stdout
+        load_all() + f"new i nn.info {model('multi.ts')}\nsend i parameters nosuch\n"
+        "expect-console-error neither a method nor an attribute\nnew j nn.info nosuchmodel\n"
+        "expect-console-error could not find model\nsend j methods\nexpect-console-error no model loaded\n", tmp_path)
 
 
 def test_bad_inputs_survive(tmp_path):

@@ -105,10 +105,10 @@
          "patching_rect": [
           250,
           96.0,
-          65.0,
+          344.5,
           20.0
          ],
-         "text": "everything",
+         "text": "names, every parameter, the dictionary, the catalogue",
          "linecount": 1
         }
        },
@@ -309,10 +309,10 @@
          "patching_rect": [
           250,
           276.0,
-          221.0,
+          357.5,
           20.0
          ],
-         "text": "downloadable models (right outlet)",
+         "text": "downloadable models, as a dictionary (rightmost outlet)",
          "linecount": 1
         }
        },
@@ -325,10 +325,10 @@
          "patching_rect": [
           20,
           306.0,
-          184,
+          156,
           22.0
          ],
-         "text": "download ircam/rave/isis",
+         "text": "get_available_models",
          "outlettype": [
           ""
          ]
@@ -343,10 +343,10 @@
          "patching_rect": [
           250,
           306.0,
-          104.0,
+          117.0,
           20.0
          ],
-         "text": "download a model",
+         "text": "the same as models",
          "linecount": 1
         }
        },
@@ -359,10 +359,10 @@
          "patching_rect": [
           20,
           336.0,
-          93,
+          79,
           22.0
          ],
-         "text": "remove isis",
+         "text": "dump_dict",
          "outlettype": [
           ""
          ]
@@ -377,10 +377,10 @@
          "patching_rect": [
           250,
           336.0,
-          162.5,
+          364.0,
           20.0
          ],
-         "text": "delete a downloaded model",
+         "text": "the model as a dictionary (fifth outlet); @dict names it",
          "linecount": 1
         }
        },
@@ -393,10 +393,10 @@
          "patching_rect": [
           20,
           366.0,
-          93,
+          184,
           22.0
          ],
-         "text": "delete isis",
+         "text": "download ircam/rave/isis",
          "outlettype": [
           ""
          ]
@@ -411,10 +411,10 @@
          "patching_rect": [
           250,
           366.0,
-          60,
+          104.0,
           20.0
          ],
-         "text": "the same",
+         "text": "download a model",
          "linecount": 1
         }
        },
@@ -427,10 +427,10 @@
          "patching_rect": [
           20,
           396.0,
-          198,
+          93,
           22.0
          ],
-         "text": "api http://127.0.0.1:8000/",
+         "text": "remove isis",
          "outlettype": [
           ""
          ]
@@ -445,10 +445,10 @@
          "patching_rect": [
           250,
           396.0,
-          110.5,
+          162.5,
           20.0
          ],
-         "text": "another model API",
+         "text": "delete a downloaded model",
          "linecount": 1
         }
        },
@@ -461,10 +461,10 @@
          "patching_rect": [
           20,
           426.0,
-          44,
+          93,
           22.0
          ],
-         "text": "dump",
+         "text": "delete isis",
          "outlettype": [
           ""
          ]
@@ -479,6 +479,74 @@
          "patching_rect": [
           250,
           426.0,
+          60,
+          20.0
+         ],
+         "text": "the same",
+         "linecount": 1
+        }
+       },
+       {
+        "box": {
+         "id": "obj-242",
+         "maxclass": "message",
+         "numinlets": 2,
+         "numoutlets": 1,
+         "patching_rect": [
+          20,
+          456.0,
+          198,
+          22.0
+         ],
+         "text": "api http://127.0.0.1:8000/",
+         "outlettype": [
+          ""
+         ]
+        }
+       },
+       {
+        "box": {
+         "id": "obj-243",
+         "maxclass": "comment",
+         "numinlets": 1,
+         "numoutlets": 0,
+         "patching_rect": [
+          250,
+          456.0,
+          110.5,
+          20.0
+         ],
+         "text": "another model API",
+         "linecount": 1
+        }
+       },
+       {
+        "box": {
+         "id": "obj-244",
+         "maxclass": "message",
+         "numinlets": 2,
+         "numoutlets": 1,
+         "patching_rect": [
+          20,
+          486.0,
+          44,
+          22.0
+         ],
+         "text": "dump",
+         "outlettype": [
+          ""
+         ]
+        }
+       },
+       {
+        "box": {
+         "id": "obj-245",
+         "maxclass": "comment",
+         "numinlets": 1,
+         "numoutlets": 0,
+         "patching_rect": [
+          250,
+          486.0,
           104.0,
           20.0
          ],
@@ -488,47 +556,123 @@
        },
        {
         "box": {
-         "id": "obj-242",
+         "id": "obj-246",
          "maxclass": "newobj",
          "numinlets": 1,
-         "numoutlets": 2,
+         "numoutlets": 6,
          "patching_rect": [
           20,
-          476.0,
-          160,
+          536.0,
+          260,
           22.0
          ],
-         "text": "nn.info nn_effects"
+         "text": "nn.info nn_effects @dict effects_info"
         }
        },
        {
         "box": {
-         "id": "obj-243",
+         "id": "obj-247",
          "maxclass": "newobj",
          "numinlets": 1,
          "numoutlets": 0,
          "patching_rect": [
           20,
-          526.0,
+          586.0,
           90,
           22.0
          ],
-         "text": "print model"
+         "text": "print path"
         }
        },
        {
         "box": {
-         "id": "obj-244",
+         "id": "obj-248",
          "maxclass": "newobj",
          "numinlets": 1,
          "numoutlets": 0,
          "patching_rect": [
-          200,
-          526.0,
-          130,
+          115,
+          586.0,
+          90,
           22.0
          ],
-         "text": "print downloadable"
+         "text": "print methods"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-249",
+         "maxclass": "newobj",
+         "numinlets": 1,
+         "numoutlets": 0,
+         "patching_rect": [
+          210,
+          586.0,
+          90,
+          22.0
+         ],
+         "text": "print attributes"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-250",
+         "maxclass": "newobj",
+         "numinlets": 1,
+         "numoutlets": 0,
+         "patching_rect": [
+          305,
+          586.0,
+          90,
+          22.0
+         ],
+         "text": "print params"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-251",
+         "maxclass": "newobj",
+         "numinlets": 1,
+         "numoutlets": 0,
+         "patching_rect": [
+          400,
+          586.0,
+          90,
+          22.0
+         ],
+         "text": "print dict"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-252",
+         "maxclass": "newobj",
+         "numinlets": 1,
+         "numoutlets": 0,
+         "patching_rect": [
+          495,
+          586.0,
+          90,
+          22.0
+         ],
+         "text": "print models"
+        }
+       },
+       {
+        "box": {
+         "id": "obj-253",
+         "maxclass": "comment",
+         "numinlets": 1,
+         "numoutlets": 0,
+         "patching_rect": [
+          20,
+          626.0,
+          480,
+          80.0
+         ],
+         "text": "Outlets, left to right: model path, `method <name>` per method, `attribute <name>` per attribute, `<method> channels_in 1`-style parameters and `<attr> attribute_type ...`, the model dictionary, the downloadable models (dictionary).",
+         "linecount": 4
         }
        }
       ],
@@ -540,7 +684,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -552,7 +696,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -564,7 +708,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -576,7 +720,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -588,7 +732,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -600,7 +744,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -612,7 +756,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -624,7 +768,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -636,7 +780,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -648,7 +792,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -660,7 +804,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -672,7 +816,7 @@
           0
          ],
          "destination": [
-          "obj-242",
+          "obj-246",
           0
          ]
         }
@@ -684,7 +828,7 @@
           0
          ],
          "destination": [
-          "obj-243",
+          "obj-246",
           0
          ]
         }
@@ -692,11 +836,83 @@
        {
         "patchline": {
          "source": [
-          "obj-242",
+          "obj-244",
+          0
+         ],
+         "destination": [
+          "obj-246",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-246",
+          0
+         ],
+         "destination": [
+          "obj-247",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-246",
           1
          ],
          "destination": [
-          "obj-244",
+          "obj-248",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-246",
+          2
+         ],
+         "destination": [
+          "obj-249",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-246",
+          3
+         ],
+         "destination": [
+          "obj-250",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-246",
+          4
+         ],
+         "destination": [
+          "obj-251",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "source": [
+          "obj-246",
+          5
+         ],
+         "destination": [
+          "obj-252",
           0
          ]
         }
