@@ -193,6 +193,24 @@ def test_nn_info(tmp_path):
         "expect-console-error could not find model\nsend j methods\nexpect-console-error no model loaded\n", tmp_path)
 
 
+def test_bad_model_files(tmp_path):
+    """The Pd suite's bad model files, in all three Max objects: one clear error each, and an
+    object that still creates, answers bang and runs DSP (silence)."""
+    bad = os.path.join(MODELS, "bad")
+    files = sorted(os.listdir(bad))
+    assert files, f"no bad model files in {bad}"
+    script = load_all()
+    for i, name in enumerate(files):
+        path = os.path.join(bad, name)
+        for cls, args in (("nn~", f"{path} forward 256"), ("mc.nn~", f"{path} forward 256"),
+                          ("mcs.nn~", f"{path} forward 2 256")):
+            oid = f"o{i}{cls.replace('.', '').replace('~', '')}"
+            script += (f"clear-console\nnew {oid} {cls} {args}\nexpect-console-errors 1\n"
+                       f"send {oid} bang\nexpect-outlet {oid} any loaded 0\n"
+                       f"dsp {oid} sr=48000 vs=64 in=1\nperform {oid} 256 - -\ndelete {oid}\n")
+    maxhost.run_script(script, tmp_path)
+
+
 def test_bad_inputs_survive(tmp_path):
     """Every bad input gets one clear console error and the object keeps working."""
     missing = tmp_path / "nosuch.ts"
@@ -221,7 +239,7 @@ send e set sample nosuchbuffer
 expect-console-error there is no buffer~ named 'nosuchbuffer'
 new f nn~ {model('gain.ts')} forward 64
 dsp f sr=48000 vs=128 in=1
-expect-console-error
+expect-console-error buffer size 64 is not a multiple of the vector size 128
 perform f 512 - -
 new g nn~ {model('slow.ts')} forward 256
 dsp g sr=48000 vs=64 in=1
