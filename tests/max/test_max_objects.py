@@ -152,7 +152,18 @@ def test_buffer_and_array_attributes(tmp_path):
         "print-outlets a\nprint-console\nexpect-console-errors 0\n", tmp_path)
     assert "value table" in proc.stdout and "value sample" in proc.stdout, proc.stdout
     sample_line = [l for l in proc.stdout.splitlines() if "value sample" in l][0]
-    assert "2" in sample_line and "22050" in sample_line, sample_line
+    assert "shape=[2, 64]" in sample_line and "sr=22050" in sample_line, sample_line
+
+    # @track_buffers: the buffer~ changes (one channel, 48 kHz, 100 frames) and the attribute follows.
+    maxhost.write_f32(tmp_path / "buf2.f32", np.linspace(0, 0.5, 100).astype(np.float32))
+    proc = maxhost.run_script(
+        load_all() + f"buffer snd {tmp_path}/buf.f32 channels=2 sr=22050\n"
+        f"new a nn~ {model('attrs.ts')} forward 256 @track_buffers 1\n"
+        "send a set sample snd\nwait 2000\n"
+        f"buffer snd {tmp_path}/buf2.f32 channels=1 sr=48000\nwait 2000 console snd changed: set sample again\n"
+        "send a get sample\nwait 2000\nprint-outlets a\nexpect-console-errors 0\n", tmp_path)
+    sample_line = [l for l in proc.stdout.splitlines() if "value sample" in l][-1]
+    assert "shape=[1, 100]" in sample_line and "sr=48000" in sample_line, sample_line
 
 
 def test_nn_info(tmp_path):
