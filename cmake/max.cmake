@@ -7,8 +7,7 @@
 # configure time. Without either, NN_MAX_SDK_FOUND is OFF and the Max targets are skipped
 # with one configure message.
 #
-# nn_add_max_external(<target> OUTPUT_NAME <name> SOURCES <src>... [LIBRARIES <lib>...]
-#                     [NO_WARNINGS_AS_ERRORS])
+# nn_add_max_external(<target> OUTPUT_NAME <name> SOURCES <src>... [LIBRARIES <lib>...])
 #   builds one external: on Linux a shared object <name>.mxl (no 'lib' prefix) that leaves
 #   the Max API symbols undefined, to be loaded by a host that provides them (the test host in
 #   tests/max/host); on macOS a <name>.mxo bundle; on Windows <name>.mxe64 linked against the
@@ -54,15 +53,20 @@ if(_nn_max_sdk AND EXISTS "${_nn_max_sdk}/c74support/max-includes/ext.h"
   set(NN_MAX_COMMONSYMS "${NN_MAX_INCLUDES}/common/commonsyms.c")
 endif()
 
-# NN_BUILD_MAX follows the SDK unless the user chose.
-if(NOT DEFINED CACHE{NN_BUILD_MAX})
-  set(NN_BUILD_MAX ${NN_MAX_SDK_FOUND} CACHE BOOL "Build the Max objects and their test host (needs the Max SDK headers)")
+# NN_BUILD_MAX follows the SDK (ON when found) unless the user chose another value: the
+# value it defaulted to is remembered, so a later configure that finds or loses the SDK
+# updates a defaulted NN_BUILD_MAX and keeps a chosen one.
+if(NOT DEFINED CACHE{NN_BUILD_MAX} OR "${NN_BUILD_MAX}" STREQUAL "${_NN_BUILD_MAX_DEFAULT}")
+  set(NN_BUILD_MAX ${NN_MAX_SDK_FOUND} CACHE BOOL "Build the Max objects and their test host (needs the Max SDK headers)" FORCE)
+  set(_NN_BUILD_MAX_DEFAULT ${NN_MAX_SDK_FOUND} CACHE INTERNAL "")
 endif()
-if(NN_BUILD_MAX AND NOT NN_MAX_SDK_FOUND)
-  message(STATUS "Max: no Max SDK (set MAX_SDK_DIR to an unpacked max-sdk-base, or put max-sdk-base-*-headers.tar.xz in ../shared/vendor): Max targets skipped")
+if(NOT NN_MAX_SDK_FOUND)
+  message(STATUS "Max: no Max SDK (set MAX_SDK_DIR to an unpacked max-sdk-base, or put max-sdk-base-*-headers.tar.xz in ../shared/vendor): Max objects and their test host skipped")
   set(NN_BUILD_MAX OFF)
 elseif(NN_BUILD_MAX)
   message(STATUS "Max: SDK headers in ${NN_MAX_SDK_ROOT}")
+else()
+  message(STATUS "Max: NN_BUILD_MAX is OFF: Max objects and their test host skipped")
 endif()
 
 # The SDK headers as a compile interface: -isystem keeps their warnings out of ours.
@@ -71,7 +75,8 @@ if(NN_MAX_SDK_FOUND AND NOT TARGET nn_max_sdk)
   target_include_directories(nn_max_sdk SYSTEM INTERFACE "${NN_MAX_INCLUDES}" "${NN_MSP_INCLUDES}")
   if(WIN32)
     # 'long' is 32 bits on Windows: the SDK types (t_atom_long, t_ptr_int) take care of it.
-    target_compile_definitions(nn_max_sdk INTERFACE WIN_VERSION=1 WIN_EXT_VERSION=1 _CRT_SECURE_NO_WARNINGS)
+    target_compile_definitions(nn_max_sdk INTERFACE WIN_VERSION=1 WIN_EXT_VERSION=1 _CRT_SECURE_NO_WARNINGS
+                               _USE_MATH_DEFINES)
   elseif(APPLE)
     target_compile_definitions(nn_max_sdk INTERFACE MAC_VERSION=1)
   endif()
@@ -83,6 +88,9 @@ endif()
 # object_method macro (C74_VARFUN) expands to a variadic macro call with no variadic
 # argument, which clang's -Wpedantic reports at every call site: also off, for clang.
 function(nn_max_target_warnings target)
+  if(MSVC)
+    return()
+  endif()
   target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C>:-Wno-cast-function-type>)
   if(CMAKE_C_COMPILER_ID MATCHES "Clang")
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:C>:-Wno-variadic-macro-arguments-omitted>)
@@ -90,19 +98,27 @@ function(nn_max_target_warnings target)
 endfunction()
 
 function(nn_add_max_external target)
-  cmake_parse_arguments(M "NO_WARNINGS_AS_ERRORS" "OUTPUT_NAME" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(M "" "OUTPUT_NAME" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT NN_MAX_SDK_FOUND)
     message(FATAL_ERROR "nn_add_max_external(${target}): no Max SDK (guard the call with NN_BUILD_MAX)")
   endif()
   if(NOT M_OUTPUT_NAME)
     set(M_OUTPUT_NAME ${target})
   endif()
-  add_library(${target} MODULE ${M_SOURCES} "${NN_MAX_COMMONSYMS}")
+  set(sdk_sources "${NN_MAX_COMMONSYMS}")
+  if(WIN32)
+    list(APPEND sdk_sources "${NN_MAX_INCLUDES}/common/dllmain_win.c")
+  endif()
+  add_library(${target} MODULE ${M_SOURCES} ${sdk_sources})
   target_link_libraries(${target} PRIVATE nn_max_sdk ${M_LIBRARIES})
   nn_target_warnings(${target})
   nn_max_target_warnings(${target})
-  # commonsyms.c is SDK code: our warning flags are for our sources only.
-  set_source_files_properties("${NN_MAX_COMMONSYMS}" TARGET_DIRECTORY ${target} PROPERTIES COMPILE_OPTIONS "-w")
+  # The SDK's sources are not ours: our warning flags are for our sources only.
+  if(MSVC)
+    set_source_files_properties(${sdk_sources} TARGET_DIRECTORY ${target} PROPERTIES COMPILE_OPTIONS "/w")
+  else()
+    set_source_files_properties(${sdk_sources} TARGET_DIRECTORY ${target} PROPERTIES COMPILE_OPTIONS "-w")
+  endif()
   set_target_properties(${target} PROPERTIES PREFIX "" OUTPUT_NAME "${M_OUTPUT_NAME}"
                         C_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
   if(APPLE)
@@ -125,6 +141,4 @@ function(nn_add_max_external target)
     # at dlopen time by the host, which must export it.
     set_target_properties(${target} PROPERTIES SUFFIX ".mxl")
   endif()
-  # ext_main is the one symbol the host looks up.
-  target_compile_definitions(${target} PRIVATE "NN_MAX_EXTERNAL=1")
 endfunction()

@@ -4,8 +4,16 @@
 A host audio buffer (a Pd array, a Max buffer~) reaches the model as a float32 tensor
 [channels, frames] through the module's generated `set_buffer_attribute`, which calls
 `Buffer.set_value`. The class is compiled by TorchScript together with the model, so it only
-uses constructs that TorchScript accepts on torch 1.13 and 2.x. `has_value` and `shape` are
-properties, as in IRCAM's package, so model code written for it runs unchanged.
+uses constructs that TorchScript accepts on torch 1.13 and 2.x.
+
+Public API, as model code uses it with IRCAM's package (differences are listed in
+docs/writing-models.md):
+  fields      value, min_samples, max_samples, sr
+  has_value   property: the buffer holds data (value has elements)
+  shape()     the shape of value: a torch.Size in Python, List[int] once scripted;
+              [0, 0, 0] while empty (the initial value is zeros(0, 0, 0))
+  get_value(), set_value(x, sr) -> 0 / -1, init_value(), clear(), from_buffer(other),
+  Buffer.copy(other), check_bounds(x), to_str()
 """
 from typing import List, Optional
 
@@ -24,6 +32,15 @@ class Buffer:
         self.max_samples = max_samples
         self.sr = sr
 
+    def init_value(self) -> None:
+        """Puts the buffer back in its initial state: empty (zeros(0, 0, 0)), rate -1."""
+        self.value = torch.zeros(0, 0, 0)
+        self.sr = -1
+
+    def clear(self) -> None:
+        """Same as init_value(): what the generated clear_buffer_attribute calls."""
+        self.init_value()
+
     def check_bounds(self, x: torch.Tensor) -> bool:
         """True when the frame count (last dimension) of x is within the bounds (-1 = none)."""
         frames = x.shape[-1] if x.dim() > 0 else 0
@@ -41,22 +58,23 @@ class Buffer:
         self.sr = -1 if sr is None else sr
         return 0
 
-    def clear(self) -> None:
-        self.value = torch.zeros(0, 0, 0)
-        self.sr = -1
-
     def get_value(self) -> torch.Tensor:
         return self.value
+
+    def from_buffer(self, other: "Buffer") -> None:
+        """Makes this buffer a copy of `other`: its data (cloned), bounds and rate."""
+        self.value = other.value.clone()
+        self.min_samples = other.min_samples
+        self.max_samples = other.max_samples
+        self.sr = other.sr
 
     @property
     def has_value(self) -> bool:
         return self.value.numel() != 0
 
-    @property
     def shape(self) -> List[int]:
-        if self.value.numel() == 0:
-            return []
-        return list(self.value.shape)
+        # Eager Python returns the tensor's torch.Size; TorchScript types it List[int].
+        return self.value.shape
 
     def to_str(self) -> str:
         """One line of text; the host shows it as the attribute's value."""
@@ -71,5 +89,5 @@ class Buffer:
     @staticmethod
     def copy(other: "Buffer") -> "Buffer":
         out = Buffer(None, other.min_samples, other.max_samples, other.sr)
-        out.value = other.value.clone()
+        out.from_buffer(other)
         return out

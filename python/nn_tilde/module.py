@@ -10,6 +10,12 @@ are generated as Python source, compiled with a registered line cache entry so t
 torch.jit.script can read their source, and attached to a per-instance subclass of the
 author's class. The subclass is rebuilt after every registration, so the instance is always
 scriptable, whether the author calls finish(), export_to_ts() or torch.jit.script() directly.
+
+What is generated has the names and types of IRCAM's nn_tilde 1.6 package: the lists live in
+the attributes `_methods`, `_attributes` and `_buffer_attributes`, the buffer API takes
+`buffer_name`, `set_sample_rate(sample_rate: Optional[int]) -> None`, and the generated setter
+of attribute `a` takes `a0, a1, ...`. A method's `<m>_params` and labels are registered before
+its self-test, so the method may read them while it runs.
 """
 import itertools
 import keyword
@@ -70,16 +76,16 @@ def _new_instance(cls: type) -> Any:
     return cls.__new__(cls)
 
 
-def _str_list(values: Sequence[str]) -> str:
-    if not values:
-        return "torch.jit.annotate(List[str], [])"
-    return "[" + ", ".join(repr(v) for v in values) + "]"
-
-
 class Module(torch.nn.Module):
     """Base class of nn~ models; see the module docstring and docs/writing-models.md."""
 
     sr: Optional[int]
+    _methods: List[str]
+    _attributes: List[str]
+    _buffer_attributes: List[str]
+    _ready: bool
+    # The registry is export-time bookkeeping: keep it out of the model file.
+    __jit_ignored_attributes__ = ["_nn_registry"]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # TorchScript reads only the nearest class's __annotations__; merge those of every
@@ -96,6 +102,10 @@ class Module(torch.nn.Module):
         if sr is not None and (type(sr) is not int or sr <= 0):
             raise ValueError(f"nn_tilde: sr must be a positive int or None, got {sr!r}")
         self.sr = sr
+        self._methods = []
+        self._attributes = []
+        self._buffer_attributes = []
+        self._ready = False
         self._nn_registry = _Registry()
         self._nn_rebuild()
 
@@ -109,8 +119,12 @@ class Module(torch.nn.Module):
         """Declares `method_name(x: Tensor) -> Tensor` as an nn~ processing method.
 
         Input [batch, in_channels, B // in_ratio], output [batch, out_channels,
-        B // out_ratio], float32. With test_method, the method is called once on zeros of
-        test_buffer_size samples and a ValueError says what is wrong with its output.
+        B // out_ratio], float32. `<method_name>_params` and the labels are registered first,
+        so the method can read them. With test_method, the method is then called on zeros of
+        test_buffer_size samples (batch 1, then a batch of several examples when the model's
+        cached convolutions allow it, see _nn_test_batches); a failure raises a ValueError
+        that says what is wrong, and leaves the params and labels registered but the method
+        out of get_methods().
         """
         self._nn_check_name(method_name, "method")
         method = getattr(self, method_name, None)
@@ -124,14 +138,22 @@ class Module(torch.nn.Module):
         inputs = self._nn_labels(method_name, "input", input_labels, in_channels)
         outputs = self._nn_labels(method_name, "output", output_labels, out_channels)
         if test_method:
-            self._nn_test_method(method_name, in_channels, in_ratio, out_channels, out_ratio,
-                                 test_buffer_size)
+            test_buffer_size = self._nn_dimension(method_name, "test_buffer_size",
+                                                  test_buffer_size)
+            if test_buffer_size % in_ratio or test_buffer_size % out_ratio:
+                raise ValueError(f"nn_tilde: method '{method_name}': test_buffer_size "
+                                 f"{test_buffer_size} is not a multiple of its ratios "
+                                 f"({in_ratio}, {out_ratio})")
 
         params = torch.tensor([in_channels, in_ratio, out_channels, out_ratio],
                               dtype=torch.int64)
         self.register_buffer(f"{method_name}_params", params)
         setattr(self, f"{method_name}_input_labels", inputs)
         setattr(self, f"{method_name}_output_labels", outputs)
+        if test_method:
+            for batch in self._nn_test_batches():
+                self._nn_test_method(method_name, in_channels, in_ratio, out_channels,
+                                     out_ratio, test_buffer_size, batch)
         if method_name not in self._nn_registry.methods:
             self._nn_registry.methods.append(method_name)
         self._nn_rebuild()
@@ -170,6 +192,7 @@ class Module(torch.nn.Module):
         """Generates the missing getters, setters and buffer methods (idempotent)."""
         self._nn_rebuild()
         self._nn_registry.finished = True
+        self._ready = True
 
     def export_to_ts(self, path: str) -> torch.jit.ScriptModule:
         """Scripts the module in eval mode and saves it to `path`; returns the script."""
@@ -209,12 +232,13 @@ class Module(torch.nn.Module):
         return sr
 
     @torch.jit.export
-    def set_sample_rate(self, sample_rate: int) -> int:
-        """Called by the host at load and whenever its rate changes; 0 = accepted."""
-        if sample_rate <= 0:
-            return -1
-        self.sr = sample_rate
-        return 0
+    def set_sample_rate(self, sample_rate: Optional[int]) -> None:
+        """Called by the host at load and whenever its rate changes (IRCAM's signature).
+
+        A rate that is not positive is ignored: get_sample_rate() keeps its last value."""
+        if sample_rate is not None:
+            if sample_rate > 0:
+                self.sr = sample_rate
 
     # ---- internals ------------------------------------------------------------------------
 
@@ -249,27 +273,42 @@ class Module(torch.nn.Module):
             raise ValueError(f"nn_tilde: method '{method}': {side} labels must be str")
         return labels
 
+    @staticmethod
+    def _nn_test_batches() -> List[int]:
+        """Batch sizes of the self-tests: 1, then several examples (what mc.nn~ and mcs.nn~
+        send) when the streaming layers allow it. As in IRCAM's package, that is decided by
+        cached_conv (RAVE's cached convolutions, whose caches hold MAX_BATCH_SIZE examples):
+        when it is installed with MAX_BATCH_SIZE > 1, the second test uses 4 examples, or
+        MAX_BATCH_SIZE when that is smaller."""
+        try:
+            import cached_conv  # type: ignore[import]
+        except ImportError:
+            return [1]
+        try:
+            limit = int(getattr(cached_conv, "MAX_BATCH_SIZE", 1))
+        except (TypeError, ValueError):
+            return [1]
+        return [1, min(4, limit)] if limit > 1 else [1]
+
     def _nn_test_method(self, name: str, in_channels: int, in_ratio: int, out_channels: int,
-                        out_ratio: int, buffer_size: int) -> None:
-        if buffer_size % in_ratio or buffer_size % out_ratio:
-            raise ValueError(f"nn_tilde: method '{name}': test_buffer_size {buffer_size} is "
-                             f"not a multiple of its ratios ({in_ratio}, {out_ratio})")
-        x = torch.zeros(1, in_channels, buffer_size // in_ratio)
+                        out_ratio: int, buffer_size: int, batch: int = 1) -> None:
+        x = torch.zeros(batch, in_channels, buffer_size // in_ratio)
+        test = "self-test" if batch == 1 else f"self-test with a batch of {batch} examples"
         with torch.no_grad():
             try:
                 y = getattr(self, name)(x)
             except Exception as error:
-                raise ValueError(f"nn_tilde: method '{name}' failed its self-test on input "
-                                 f"{list(x.shape)}: {error}") from error
-        expected = [1, out_channels, buffer_size // out_ratio]
-        where = f"nn_tilde: method '{name}' self-test (input {list(x.shape)})"
+                raise ValueError(f"nn_tilde: method '{name}' failed its {test} on input "
+                                 f"{list(x.shape)}: {type(error).__name__}: {error}") from error
+        expected = [batch, out_channels, buffer_size // out_ratio]
+        where = f"nn_tilde: method '{name}' {test} (input {list(x.shape)})"
         if not isinstance(y, torch.Tensor):
             raise ValueError(f"{where}: must return a Tensor, got {type(y).__name__}")
         if y.dim() != 3:
             raise ValueError(f"{where}: output must have 3 dimensions [batch, channels, "
                              f"frames], got shape {list(y.shape)}")
-        if y.shape[0] != 1:
-            raise ValueError(f"{where}: expected batch 1, got {y.shape[0]}")
+        if y.shape[0] != batch:
+            raise ValueError(f"{where}: expected batch {batch}, got {y.shape[0]}")
         if y.shape[1] != out_channels:
             raise ValueError(f"{where}: expected {out_channels} output channels, "
                              f"got {y.shape[1]}")
@@ -284,6 +323,10 @@ class Module(torch.nn.Module):
                    if klass is not Module and klass is not torch.nn.Module)
 
     def _nn_rebuild(self) -> None:
+        registry = self._nn_registry
+        self._methods = list(registry.methods)
+        self._attributes = list(registry.attributes)
+        self._buffer_attributes = [b[0] for b in registry.buffers]
         cls = type(self)
         base = cls.__bases__[0] if cls.__dict__.get("_nn_generated", False) else cls
         functions = self._nn_generate(base)
@@ -301,28 +344,28 @@ class Module(torch.nn.Module):
                 chunks[name] = "@torch.jit.export\n" + source
 
         add("get_methods", "def get_methods(self) -> List[str]:\n"
-            f"    return {_str_list(registry.methods)}\n")
+            "    return self._methods\n")
         add("get_attributes", "def get_attributes(self) -> List[str]:\n"
-            f"    return {_str_list(registry.attributes)}\n")
+            "    return self._attributes\n")
         add("get_buffer_attributes", "def get_buffer_attributes(self) -> List[str]:\n"
-            f"    return {_str_list([b[0] for b in registry.buffers])}\n")
+            "    return self._buffer_attributes\n")
 
         def dispatch(signature: str, action: str, default: str) -> str:
             lines = [signature]
             for element, attribute, index in registry.buffers:
-                lines.append(f"    if name == {element!r}:")
+                lines.append(f"    if buffer_name == {element!r}:")
                 lines.append("        " + action.format(f"self.{attribute}[{index}]"))
             lines.append(f"    return {default}")
             return "\n".join(lines) + "\n"
 
         add("set_buffer_attribute", dispatch(
-            "def set_buffer_attribute(self, name: str, buffer: Tensor, sr: int) -> int:",
+            "def set_buffer_attribute(self, buffer_name: str, buffer: Tensor, sr: int) -> int:",
             "return {}.set_value(buffer, sr)", "-1"))
         add("clear_buffer_attribute", dispatch(
-            "def clear_buffer_attribute(self, name: str) -> int:",
-            "{}.clear()\n        return 0", "-1"))
+            "def clear_buffer_attribute(self, buffer_name: str) -> None:",
+            "{}.clear()\n        return None", "None"))
         add("is_buffer_empty", dispatch(
-            "def is_buffer_empty(self, name: str) -> bool:",
+            "def is_buffer_empty(self, buffer_name: str) -> bool:",
             "return not {}.has_value", "True"))
 
         for attribute in registry.attributes:
@@ -339,12 +382,12 @@ class Module(torch.nn.Module):
             setter = f"set_{attribute}"
             params, stored = [], []
             for i, code in enumerate(codes):
-                arg = f"{attribute}_{i}"
+                arg = f"{attribute}{i}"
                 if code == TYPE_HASH[Buffer]:
                     # The host fills the buffer through set_buffer_attribute first and then
-                    # passes the element's name ("attr#i"); the Buffer object stays in place.
+                    # passes the element's name ("attr#i"); the setter keeps a copy of it.
                     params.append(f"{arg}: str")
-                    stored.append(f"self.{attribute}[{i}]")
+                    stored.append(f"Buffer.copy(self.{attribute}[{i}])")
                 else:
                     params.append(f"{arg}: {_TYPE_SOURCE[code]}")
                     cast = {0: "bool", 1: "int", 2: "float"}.get(code)

@@ -84,7 +84,7 @@ class Attrs(nn_tilde.Module):
         frames = 0.0
         sample = self.sample[0]
         if sample.has_value:
-            frames = float(sample.shape[-1])
+            frames = float(sample.shape()[-1])
         values = [float(self.flag[0]), float(self.count[0]), self.level[0],
                   float(self.table[0].sum().item()) + frames]
         out = torch.ones(x.shape[0], 4, x.shape[2])

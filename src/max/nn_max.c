@@ -38,7 +38,7 @@ static void max_console(void *owner, nn_console_level level, const char *text)
 static void max_output(void *owner, int outlet, const char *selector, int argc, const nn_atom *argv)
 {
     nn_max_head *head = owner;
-    if (outlet < 0 || outlet > 1 || !head->outlets[outlet])
+    if (outlet < 0 || outlet >= head->n_outlets || !head->outlets[outlet])
         return;
     t_atom *atoms = (t_atom *)sysmem_newptr((t_ptr_size)(sizeof(t_atom) * (size_t)(argc > 0 ? argc : 1)));
     if (!atoms)
@@ -204,6 +204,11 @@ const nn_host nn_max_host = {
     .prefix_console = false,
     .search_path_name = "Max's search path",
     .array_name = "a buffer~ (buffer attributes) or an [array] (tensor attributes)",
+#ifdef __APPLE__
+    .package_models = "../../../../models", /* externals/nn~.mxo/Contents/MacOS/nn~ */
+#else
+    .package_models = "../models", /* externals/nn~.mxl or .mxe64 */
+#endif
 };
 
 nn_atom *nn_max_atoms(long argc, const t_atom *argv)
@@ -282,6 +287,7 @@ typedef struct nn_max_tilde {
     long track_buffers;
     long offline;
     int *in_counts; /* channels of each input cord, from inputchanged */
+    void *info_outlet;
 } t_nn_max_tilde;
 
 typedef struct nn_max_class_info {
@@ -472,7 +478,9 @@ static void *max_tilde_new(t_symbol *s, long argc, t_atom *argv)
         x->ob.z_misc |= Z_MC_INLETS;
     x->ob.z_misc |= Z_NO_INPLACE;
     /* Outlets are created right to left: the info outlet is the rightmost. */
-    x->head.outlets[0] = outlet_new(x, NULL);
+    x->info_outlet = outlet_new(x, NULL);
+    x->head.outlets = &x->info_outlet;
+    x->head.n_outlets = 1;
     for (int j = 0; j < cords_out; j++)
         outlet_new(x, max_tilde_multichannel(x) ? "multichannelsignal" : "signal");
     return x;

@@ -18,9 +18,10 @@
 /* What the host callbacks need, whatever the object: the layer's `owner`. */
 typedef struct nn_max_head {
     t_object *self;
-    t_qelem *qelem;                /* runs the object's tick on the main thread */
-    t_clock *clock;                /* delayed polls: sets the qelem */
-    void *outlets[2];              /* the layer's message outlets 0 and 1 */
+    t_qelem *qelem; /* runs the object's tick on the main thread */
+    t_clock *clock; /* delayed polls: sets the qelem */
+    void **outlets; /* the layer's message outlets, by the layer's index */
+    int n_outlets;
     struct nn_max_buffer *buffers; /* buffer~ references kept for @track_buffers */
     bool track_buffers;
     void (*tick)(struct nn_max_head *head);

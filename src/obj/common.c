@@ -5,7 +5,14 @@
  * is prefixed, where a model is looked for, and the messages that describe a model
  * (`methods`, `attributes`, `params`, `types`, `value`).
  */
+#define _GNU_SOURCE /* dladdr */
 #include "obj_internal.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
 
 #include <math.h>
 #include <stdio.h>
@@ -105,14 +112,90 @@ void nn_obj_print(const nn_host *host, void *owner, const char *name, nn_console
 
 /* ---- lookup --------------------------------------------------------------------------------- */
 
-/* Appends folder `dir` ending in one '/' to the ", "-separated `list`. */
-static void locate_list_add(char *list, size_t size, const char *dir)
+/* A byte whose address lies in the binary this layer is linked into (the external). */
+static const char own_binary_anchor = 0;
+
+/* The folder of that binary: an external finds its package wherever the user put it. */
+static bool own_binary_dir(char *out, size_t size)
+{
+#ifdef _WIN32
+    HMODULE module = NULL;
+    if (!GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            (LPCSTR)&own_binary_anchor, &module))
+        return false;
+    DWORD n = GetModuleFileNameA(module, out, (DWORD)size);
+    if (n == 0 || n >= size)
+        return false;
+    for (char *c = out; *c; c++)
+        if (*c == '\\')
+            *c = '/';
+#else
+    Dl_info info;
+    if (!dladdr(&own_binary_anchor, &info) || !info.dli_fname || strlen(info.dli_fname) >= size)
+        return false;
+    snprintf(out, size, "%s", info.dli_fname);
+#endif
+    char *slash = strrchr(out, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    return true;
+}
+
+bool nn_obj_package_models_dir(const nn_host *host, char *out, size_t size)
+{
+    char dir[NN_OBJ_TEXT];
+    if (!host->package_models || !own_binary_dir(dir, sizeof dir))
+        return false;
+    char joined[NN_OBJ_TEXT * 2];
+    snprintf(joined, sizeof joined, "%s/%s", dir, host->package_models);
+#ifdef _WIN32
+    char *resolved = _fullpath(NULL, joined, 0);
+#else
+    char *resolved = realpath(joined, NULL); /* "externals/../models" reads badly in errors */
+#endif
+    int n = snprintf(out, size, "%s", resolved ? resolved : joined);
+    free(resolved);
+    return n > 0 && (size_t)n < size;
+}
+
+/* Appends `dir/file` (trailing slashes of `dir` dropped) to the ", "-separated `list`. */
+static void locate_list_add(char *list, size_t size, const char *dir, const char *file)
 {
     size_t used = strlen(list), dir_len = strlen(dir);
     while (dir_len > 1 && dir[dir_len - 1] == '/')
         dir_len--;
     if (used + 1 < size)
-        snprintf(list + used, size - used, "%s%.*s/", used ? ", " : "", (int)dir_len, dir);
+        snprintf(list + used, size - used, "%s%.*s/%s", used ? ", " : "", (int)dir_len, dir, file);
+}
+
+/* The not-found message of a bare name: every path tried, in order. The host's list is
+ * shortened (never the paths after it) when the whole does not fit in one message. */
+static nn_status locate_not_found(const nn_host *host, void *owner, const char *name, const char *file,
+                                  const char *patch, const char *package, nn_error *err)
+{
+    char host_list[NN_OBJ_TEXT] = "", tail[NN_OBJ_TEXT] = "";
+    if (host->search_path_text)
+        host->search_path_text(owner, file, host_list, sizeof host_list);
+    else if (patch && *patch)
+        locate_list_add(host_list, sizeof host_list, patch, file);
+    if (package)
+        locate_list_add(tail, sizeof tail, package, file);
+    char models[NN_OBJ_TEXT];
+    if (nn_models_dir(models, sizeof models) == NN_OK)
+        locate_list_add(tail, sizeof tail, models, file);
+    const char *summary = !host->search_path_text ? host->search_path_name : NULL;
+    char head[NN_ERROR_MESSAGE_SIZE];
+    int head_len = snprintf(head, sizeof head, "model '%s' not found; searched: ", name);
+    size_t room = sizeof head - (head_len > 0 ? (size_t)head_len : 0);
+    size_t need_tail = strlen(tail) + 2 + (summary ? strlen(summary) + 8 : 0) + 1;
+    if (strlen(host_list) + need_tail > room && room > need_tail + 4) {
+        size_t keep = room - need_tail - 4;
+        host_list[keep] = '\0';
+        strcat(host_list, "...");
+    }
+    return nn_error_set(err, NN_ERR_FILE_NOT_FOUND, "%s%s%s%s%s%s%s", head, host_list, host_list[0] && tail[0] ? ", " : "",
+                        tail, summary ? " (and " : "", summary ? summary : "", summary ? ")" : "");
 }
 
 nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err)
@@ -126,53 +209,19 @@ nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "model name '%s' is too long", name);
     if (file[0] != '/' && host->find_file && host->find_file(owner, file, out, size))
         return NN_OK;
-    const char *dirs[1];
+    const char *dirs[2];
     int n_dirs = 0;
     const char *patch = host->patch_dir ? host->patch_dir(owner) : NULL;
     if (patch && *patch)
         dirs[n_dirs++] = patch;
+    char package[NN_OBJ_TEXT];
+    bool has_package = nn_obj_package_models_dir(host, package, sizeof package);
+    if (has_package)
+        dirs[n_dirs++] = package;
     nn_status status = nn_model_locate(file, dirs, n_dirs, out, size, err);
-    if (status != NN_ERR_FILE_NOT_FOUND || file[0] == '/')
+    if (status != NN_ERR_FILE_NOT_FOUND || file[0] == '/' || !err)
         return status;
-    /* The models that ship with the package come last: the user's files of the same name
-     * (next to the patch, on the search path, downloaded) take precedence. */
-    const char *bundled = host->bundled_models_dir ? host->bundled_models_dir(owner) : NULL;
-    if (bundled && *bundled) {
-        char path[NN_OBJ_TEXT];
-        size_t dir_len = strlen(bundled);
-        while (dir_len > 1 && bundled[dir_len - 1] == '/')
-            dir_len--;
-        if (snprintf(path, sizeof path, "%.*s/%s", (int)dir_len, bundled, file) < (int)sizeof path) {
-            nn_error bundled_err;
-            nn_error_clear(&bundled_err);
-            if (nn_model_locate(path, NULL, 0, out, size, &bundled_err) == NN_OK)
-                return NN_OK;
-        }
-    }
-    /* Not found: name every folder searched, in order. The host's list is shortened (never
-     * the folders after it) when the whole does not fit in one error message. */
-    char host_list[NN_OBJ_TEXT] = "", tail[NN_OBJ_TEXT] = "";
-    if (host->search_path_text)
-        host->search_path_text(owner, host_list, sizeof host_list);
-    else if (patch && *patch)
-        locate_list_add(host_list, sizeof host_list, patch);
-    char models[NN_OBJ_TEXT];
-    if (nn_models_dir(models, sizeof models) == NN_OK)
-        locate_list_add(tail, sizeof tail, models);
-    if (bundled && *bundled)
-        locate_list_add(tail, sizeof tail, bundled);
-    const char *summary = !host->search_path_text ? host->search_path_name : NULL;
-    char head[NN_ERROR_MESSAGE_SIZE];
-    int head_len = snprintf(head, sizeof head, "model '%s' not found; searched for %s in: ", name, file);
-    size_t room = sizeof head - (head_len > 0 ? (size_t)head_len : 0);
-    size_t need_tail = strlen(tail) + 2 + (summary ? strlen(summary) + 8 : 0) + 1;
-    if (strlen(host_list) + need_tail > room && room > need_tail + 4) {
-        size_t keep = room - need_tail - 4;
-        host_list[keep] = '\0';
-        strcat(host_list, "...");
-    }
-    return nn_error_set(err, NN_ERR_FILE_NOT_FOUND, "%s%s%s%s%s%s%s", head, host_list, host_list[0] && tail[0] ? ", " : "",
-                        tail, summary ? " (and " : "", summary ? summary : "", summary ? ")" : "");
+    return locate_not_found(host, owner, name, file, patch, has_package ? package : NULL, err);
 }
 
 /* ---- reports --------------------------------------------------------------------------------- */

@@ -90,14 +90,13 @@ typedef struct nn_host {
     const char *search_path_name;
     /* What names an array for tensor and buffer attributes, e.g. "a Pd array". */
     const char *array_name;
-    /* The folder of the models that ship with the object's package (Pd: <package>/models),
-     * searched last by bare name, after the per-user models folder. May be NULL, or
-     * return NULL or "". */
-    const char *(*bundled_models_dir)(void *owner);
-    /* Writes into `buf` every folder find_file searches, in its order, each ending in '/'
-     * and separated by ", " (Pd: the [declare] paths, the patch folder, Pd's search path),
-     * so that "searched:" lists them. May be NULL: then search_path_name stands for them. */
-    void (*search_path_text)(void *owner, char *buf, size_t size);
+    /* Where the package's example models are, relative to the folder of the external's
+     * binary ("models" for Pd, "../models" for a Max package's externals/), or NULL. */
+    const char *package_models;
+    /* Writes into `buf` every path find_file tries for `file`, in its order, separated by
+     * ", " (Pd: in the [declare] paths, the patch folder, Pd's search path), so that
+     * "searched:" lists them. May be NULL: then search_path_name stands for them. */
+    void (*search_path_text)(void *owner, const char *file, char *buf, size_t size);
 } nn_host;
 
 /* ---- the nn~ family --------------------------------------------------------------------- */
@@ -228,21 +227,44 @@ void nn_obj_outlet_label(const nn_obj *x, int index, char *buf, size_t size);
 
 /* Outputs of nn.info by meaning; each host maps them to its outlets. */
 typedef enum nn_info_output {
-    NN_INFO_OUT_MODEL, /* path, methods, params, labels, attributes, types, values, buffers, samplerate */
-    NN_INFO_OUT_MODELS /* downloadable models and downloads */
+    NN_INFO_OUT_PATH,       /* the model file */
+    NN_INFO_OUT_METHODS,    /* method names */
+    NN_INFO_OUT_ATTRIBUTES, /* attribute names */
+    NN_INFO_OUT_PARAMS,     /* per-method parameters and labels, attribute types and values */
+    NN_INFO_OUT_DICT,       /* the model as a dictionary (hosts that have dictionaries) */
+    NN_INFO_OUT_MODELS,     /* downloadable models and downloads */
+    NN_INFO_OUT_COUNT
 } nn_info_output;
+
+/* How nn.info words its outputs: Pd's messages (`methods m1 m2`, `params m 1 1 2 1`, ...)
+ * or the Max object's (`method m` per method, `m channels_in 1`, dictionaries). */
+typedef enum nn_info_style { NN_INFO_STYLE_PD, NN_INFO_STYLE_MAX } nn_info_style;
+
+/* A dictionary being built by nn.info, for hosts that have them. */
+typedef struct nn_dict_sink {
+    void *(*begin)(void *owner); /* a new empty dictionary */
+    /* Sets keys[0] / keys[1] / ... / keys[depth - 1] = atoms, creating inner dictionaries. */
+    void (*set)(void *dict, const char *const *keys, int depth, int argc, const nn_atom *argv);
+    /* Publishes the dictionary (named `name`, or a unique name when empty) and sends
+     * `dictionary <name>` out of `outlet`. */
+    void (*end)(void *owner, void *dict, const char *name, int outlet);
+} nn_dict_sink;
 
 typedef struct nn_info {
     const nn_host *host;
     void *owner;
     const char *name;
-    int outlets[2]; /* host outlet of each nn_info_output */
+    nn_info_style style;
+    int outlets[NN_INFO_OUT_COUNT]; /* host outlet of each nn_info_output */
+    const nn_dict_sink *dicts;      /* NULL where the host has no dictionaries */
+    char dict_name[256];            /* Max @dict: the model dictionary's name ("" = unique) */
     nn_model *model;
     nn_obj_downloads *downloads;
 } nn_info;
 
-void nn_info_create(nn_info *x, const nn_host *host, void *owner, const char *name, int model_outlet, int models_outlet,
-                    int argc, const nn_atom *argv);
+/* `outlets` maps each nn_info_output to a host outlet. */
+void nn_info_create(nn_info *x, const nn_host *host, void *owner, const char *name, nn_info_style style,
+                    const int outlets[NN_INFO_OUT_COUNT], const nn_dict_sink *dicts, int argc, const nn_atom *argv);
 void nn_info_destroy(nn_info *x);
 extern const char *const nn_info_messages[];
 void nn_info_message(nn_info *x, const char *selector, int argc, const nn_atom *argv);
@@ -251,12 +273,14 @@ void nn_info_tick(nn_info *x);
 /* ---- shared by both objects ------------------------------------------------------------- */
 
 /* Finds the file of model `name` for an object: ".ts" appended when missing; an absolute
- * path as given; else, in this order: the host's search path (find_file; Pd: [declare]
- * paths, the patch folder, then Pd's search path), the patch folder (hosts without
- * find_file), the per-user models folder (nn_models_dir, where downloads go), then the
- * package's own models folder (bundled_models_dir). The first regular file wins, so the
- * user's files shadow the bundled examples. On failure `err` lists every place searched. */
+ * path as given; else the patch's folder and the host's search path (find_file; Pd: the
+ * [declare] paths, the patch folder, then Pd's search path), then the package's own models
+ * folder (the bundled examples), then the per-user models folder (downloads). On failure
+ * `err` lists every path tried, in that order. */
 nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err);
+
+/* The package's models folder (host->package_models next to the external), or false. */
+bool nn_obj_package_models_dir(const nn_host *host, char *out, size_t size);
 
 /* Prints one console line `<name>: <formatted>` at `level` through `host`. */
 void nn_obj_print(const nn_host *host, void *owner, const char *name, nn_console_level level, const char *fmt, ...)

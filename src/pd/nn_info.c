@@ -46,7 +46,9 @@ static void *nn_info_pd_new(t_symbol *s, int argc, t_atom *argv)
     x->pd.outlets[1] = outlet_new(&x->pd.obj, NULL);
     nn_atom stack[NN_PD_STACK_ATOMS];
     nn_atom *atoms = nn_pd_atoms(argc, argv, stack, NN_PD_STACK_ATOMS);
-    nn_info_create(&x->core, &nn_pd_host, x, "nn.info", 0, 1, atoms ? argc : 0, atoms);
+    /* Everything about the model on the left outlet, the downloadable models on the right. */
+    static const int outlets[NN_INFO_OUT_COUNT] = {[NN_INFO_OUT_MODELS] = 1};
+    nn_info_create(&x->core, &nn_pd_host, x, "nn.info", NN_INFO_STYLE_PD, outlets, NULL, atoms ? argc : 0, atoms);
     nn_pd_atoms_free(atoms, stack);
     return x;
 }

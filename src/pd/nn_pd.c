@@ -62,53 +62,41 @@ static bool pd_find_file(void *owner, const char *file, char *out, size_t size)
     return true;
 }
 
-/* Appends `dir` to `list` (`size` bytes, ", "-separated) as one '/'-terminated folder, with
- * runs of '/' collapsed (Pd's standard folders end in '/', so joined paths hold "//"). */
-static void pd_folder_add(char *list, size_t size, const char *dir)
-{
-    size_t used = strlen(list);
-    if (used && used + 2 < size) {
-        memcpy(list + used, ", ", 3);
-        used += 2;
-    }
-    for (const char *c = dir; *c && used + 2 < size; c++)
-        if (!(*c == '/' && used && list[used - 1] == '/'))
-            list[used++] = *c;
-    if (used && list[used - 1] != '/' && used + 1 < size)
-        list[used++] = '/';
-    if (size)
-        list[used < size ? used : size - 1] = '\0';
-}
+typedef struct pd_path_list {
+    const char *file;
+    char *buf;
+    size_t size;
+} pd_path_list;
 
-/* The package's models folder: <the folder Pd loaded this external from>/models/. */
-static const char *pd_bundled_models_dir(void *owner)
-{
-    nn_pd_object *x = owner;
-    static char dir[MAXPDSTRING];
-    const char *externals = class_gethelpdir(pd_class(&x->obj.ob_pd));
-    char joined[MAXPDSTRING];
-    if (!externals || !*externals || snprintf(joined, sizeof joined, "%s/models", externals) >= (int)sizeof joined)
-        return NULL;
-    dir[0] = '\0';
-    pd_folder_add(dir, sizeof dir, joined);
-    return dir;
-}
-
+/* Appends `dir/file` to the list, with runs of '/' collapsed (Pd's standard folders end in
+ * '/', and folders from [declare -stdpath] are joined to them). */
 static int pd_path_list_add(const char *dir, void *data)
 {
-    pd_folder_add(data, MAXPDSTRING * 2, dir);
+    pd_path_list *list = data;
+    char path[MAXPDSTRING * 2];
+    snprintf(path, sizeof path, "%s/%s", dir, list->file);
+    size_t used = strlen(list->buf);
+    if (used && used + 2 < list->size) {
+        memcpy(list->buf + used, ", ", 3);
+        used += 2;
+    }
+    for (const char *c = path; *c && used + 1 < list->size; c++)
+        if (!(*c == '/' && c > path && c[-1] == '/'))
+            list->buf[used++] = *c;
+    if (list->size)
+        list->buf[used < list->size ? used : list->size - 1] = '\0';
     return 1;
 }
 
-/* The folders canvas_open searches, in its order: [declare] paths, the patch folder, then
- * Pd's search path (-path, the preferences, the standard folders). */
-static void pd_search_path_text(void *owner, char *buf, size_t size)
+/* What canvas_open tries, in its order: the [declare] paths, the patch folder, then Pd's
+ * search path (-path, the preferences, the standard folders). */
+static void pd_search_path_text(void *owner, const char *file, char *buf, size_t size)
 {
     nn_pd_object *x = owner;
-    char list[MAXPDSTRING * 2] = "";
-    canvas_path_iterate(x->canvas, pd_path_list_add, list);
+    pd_path_list list = {file, buf, size};
     if (size)
-        snprintf(buf, size, "%s", list);
+        buf[0] = '\0';
+    canvas_path_iterate(x->canvas, pd_path_list_add, &list);
 }
 
 static const char *pd_patch_dir(void *owner)
@@ -183,7 +171,7 @@ const nn_host nn_pd_host = {
     .prefix_console = true,
     .search_path_name = "Pd's search path",
     .array_name = "a Pd array",
-    .bundled_models_dir = pd_bundled_models_dir,
+    .package_models = "models",
     .search_path_text = pd_search_path_text,
 };
 

@@ -10,6 +10,7 @@ import os
 import sys
 
 import numpy as np
+import pytest
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -151,16 +152,74 @@ def test_buffer_and_array_attributes(tmp_path):
         "print-outlets a\nprint-console\nexpect-console-errors 0\n", tmp_path)
     assert "value table" in proc.stdout and "value sample" in proc.stdout, proc.stdout
     sample_line = [l for l in proc.stdout.splitlines() if "value sample" in l][0]
-    assert "2" in sample_line and "22050" in sample_line, sample_line
+    assert "shape=[2, 64]" in sample_line and "sr=22050" in sample_line, sample_line
+
+    # @track_buffers: the buffer~ changes (one channel, 48 kHz, 100 frames) and the attribute follows.
+    maxhost.write_f32(tmp_path / "buf2.f32", np.linspace(0, 0.5, 100).astype(np.float32))
+    proc = maxhost.run_script(
+        load_all() + f"buffer snd {tmp_path}/buf.f32 channels=2 sr=22050\n"
+        f"new a nn~ {model('attrs.ts')} forward 256 @track_buffers 1\n"
+        "send a set sample snd\nwait 2000\n"
+        f"buffer snd {tmp_path}/buf2.f32 channels=1 sr=48000\nwait 2000 console snd changed: set sample again\n"
+        "send a get sample\nwait 2000\nprint-outlets a\nexpect-console-errors 0\n", tmp_path)
+    sample_line = [l for l in proc.stdout.splitlines() if "value sample" in l][-1]
+    assert "shape=[1, 100]" in sample_line and "sr=48000" in sample_line, sample_line
 
 
 def test_nn_info(tmp_path):
+    """nn.info's six outlets and its model dictionary, checked against the metadata Python
+    torch read from the same file (models/meta/*.json)."""
+    import json
+    for name in ("multi", "attrs"):
+        with open(os.path.join(MODELS, "meta", f"{name}.json")) as handle:
+            meta = json.load(handle)
+        d = tmp_path / name
+        d.mkdir()
+        proc = maxhost.run_script(
+            load_all() + f"new i nn.info {model(name + '.ts')} @dict info_{name}\nsend i path\nsend i bang\n"
+            f"print-outlets i\nprint-dict info_{name}\nexpect-console-errors 0\n", d)
+        lines = proc.stdout.splitlines()
+        outlet = {k: [l.split(": ", 1)[1] for l in lines if l.startswith(f"outlet {k}: ")] for k in range(6)}
+        assert outlet[0] == [f"symbol {model(name + '.ts')}"], outlet[0]
+        assert outlet[1] == [f"method {m['name']}" for m in meta["methods"]], outlet[1]
+        assert outlet[2] == [f"attribute {a['name']}" for a in meta["attributes"]], outlet[2]
+        for m in meta["methods"]:
+            cin, rin, cout, rout = m["params"]
+            for key, value in (("channels_in", cin), ("channels_out", cout), ("ratio_in", rin), ("ratio_out", rout)):
+                assert f"{m['name']} {key} {value}" in outlet[3], (m, key, outlet[3])
+        types = {0: "bool", 1: "int", 2: "float", 3: "string", 4: "tensor", 5: "buffer"}
+        for a in meta["attributes"]:
+            want = " ".join(types[t] for t in a["types"])
+            assert f"{a['name']} attribute_type {want}" in outlet[3], (a, outlet[3])
+        assert outlet[4] == [f"dictionary info_{name}"], outlet[4]
+        text = [l for l in lines if l.startswith(f"dict info_{name}: ")][0]
+        for m in meta["methods"]:
+            assert f'"{m["name"]}"' in text and f'"channels_in": {m["params"][0]}' in text, text
+            assert f'"ratio_out": {m["params"][3]}' in text, text
+        for a in meta["attributes"]:
+            assert f'"{a["name"]}"' in text, text
     proc = maxhost.run_script(
-        load_all() + f"new i nn.info {model('multi.ts')}\nsend i bang\n"
-        "expect-outlet i 0 path\nexpect-outlet i 0 methods forward swap\n"
-        "expect-outlet i 0 params forward 3 1 2 1\nexpect-outlet i 0 input_labels forward left right side\n"
-        "send i parameters nosuch\nexpect-console-error neither a method nor an attribute\n", tmp_path)
-    assert "ok" in proc.stdout
+        load_all() + f"new i nn.info {model('multi.ts')}\nsend i parameters nosuch\n"
+        "expect-console-error neither a method nor an attribute\nnew j nn.info nosuchmodel\n"
+        "expect-console-error could not find model\nsend j methods\nexpect-console-error no model loaded\n", tmp_path)
+
+
+def test_bad_model_files(tmp_path):
+    """The Pd suite's bad model files, in all three Max objects: one clear error each, and an
+    object that still creates, answers bang and runs DSP (silence)."""
+    bad = os.path.join(MODELS, "bad")
+    files = sorted(os.listdir(bad))
+    assert files, f"no bad model files in {bad}"
+    script = load_all()
+    for i, name in enumerate(files):
+        path = os.path.join(bad, name)
+        for cls, args in (("nn~", f"{path} forward 256"), ("mc.nn~", f"{path} forward 256"),
+                          ("mcs.nn~", f"{path} forward 2 256")):
+            oid = f"o{i}{cls.replace('.', '').replace('~', '')}"
+            script += (f"clear-console\nnew {oid} {cls} {args}\nexpect-console-errors 1\n"
+                       f"send {oid} bang\nexpect-outlet {oid} any loaded 0\n"
+                       f"dsp {oid} sr=48000 vs=64 in=1\nperform {oid} 256 - -\ndelete {oid}\n")
+    maxhost.run_script(script, tmp_path)
 
 
 def test_bad_inputs_survive(tmp_path):
@@ -191,7 +250,7 @@ send e set sample nosuchbuffer
 expect-console-error there is no buffer~ named 'nosuchbuffer'
 new f nn~ {model('gain.ts')} forward 64
 dsp f sr=48000 vs=128 in=1
-expect-console-error
+expect-console-error buffer size 64 is not a multiple of the vector size 128
 perform f 512 - -
 new g nn~ {model('slow.ts')} forward 256
 dsp g sr=48000 vs=64 in=1
@@ -202,3 +261,71 @@ expect-console-error void needs the number of inlets
 """
     proc = maxhost.run_script(script, tmp_path)
     assert proc.returncode == 0
+
+
+FIXTURES = os.environ.get("NN_TEST_FIXTURES", "")
+
+
+def demo_mc(method, layout, examples, chans):
+    """Renders IRCAM's demo_mc.ts `method` (3 in, 3 out, ratio 2048) with `examples` batch
+    examples through mc.nn~ or mcs.nn~ @chans `chans`; returns [example][dimension][frames]
+    of what the object output (missing channels as None) and the input in the same shape."""
+    path = os.path.join(FIXTURES, "demo_mc.ts")
+    assert os.path.exists(path), f"IRCAM fixture missing: {path}"
+    b, frames = 2048, 4 * 2048
+    x = signal(frames, 3 * examples, seed=7)
+    import tempfile
+    import pathlib
+    tmp = pathlib.Path(tempfile.mkdtemp(dir=os.environ.get("NN_MAX_TMP")))
+    if layout == "mc":
+        create, cords = f"mc.nn~ {path} {method} {b} @offline 1 @chans {chans}", [examples] * 3
+        width = chans or examples
+        n_out = 3 * width
+    else:
+        create, cords = f"mcs.nn~ {path} {method} {examples} {b} @offline 1 @chans {chans}", [3] * examples
+        width = chans or 3
+        n_out = examples * width
+    y, _ = render(tmp, create, cords, x, n_out)
+    got = [[None] * 3 for _ in range(examples)]
+    xin = [[None] * 3 for _ in range(examples)]
+    for e in range(examples):
+        for c in range(3):
+            xin[e][c] = x[:, c * examples + e] if layout == "mc" else x[:, e * 3 + c]
+            if layout == "mc" and e < width:
+                got[e][c] = y[:, c * width + e]
+            elif layout == "mcs" and c < width:
+                got[e][c] = y[:, e * width + c]
+    silent = [y[:, j] for j in range(n_out)
+              if (layout == "mc" and j % width >= examples) or (layout == "mcs" and j % width >= 3)]
+    return got, xin, silent, 2 * b - VS
+
+
+def decimated_hold(x, ratio):
+    """The contract's input decimation (last sample of each group) and output hold."""
+    return np.repeat(x[ratio - 1::ratio], ratio)
+
+
+@pytest.mark.parametrize("layout,examples,chans", [("mc", 2, 0), ("mc", 2, 4), ("mc", 3, 1),
+                                                    ("mcs", 2, 0), ("mcs", 2, 5), ("mcs", 2, 2)])
+@pytest.mark.parametrize("method", ["batch", "channel", "identity"])
+def test_demo_mc_fixture_layouts(method, layout, examples, chans):
+    got, xin, silent, lat = demo_mc(method, layout, examples, chans)
+    for e in range(examples):
+        for c in range(3):
+            if got[e][c] is None:
+                continue
+            y = got[e][c][lat:]
+            want = {"batch": np.full_like(y, e), "channel": np.full_like(y, c),
+                    "identity": decimated_hold(xin[e][c], 2048)[:len(y)]}[method]
+            np.testing.assert_allclose(y, want, atol=1e-6, err_msg=f"{method} {layout} example {e} dim {c}")
+    for s in silent:
+        assert not np.any(s), f"{method} {layout} @chans {chans}: extra channels must be silent"
+
+
+def test_package_models_by_bare_name(tmp_path):
+    """The package's models folder (next to externals/) is searched by bare name."""
+    proc = maxhost.run_script(
+        load_all() + "new a nn~ nn_effects saturate 4096\nnew i nn.info nn_hpss\nsend i path\n"
+        "expect-outlet i 0 nn_hpss.ts\nnew b nn~ nosuchmodel\n"
+        "expect-console-error nn_tilde_max/models/nosuchmodel.ts\n", tmp_path)
+    assert "ok" in proc.stdout

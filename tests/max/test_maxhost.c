@@ -87,7 +87,9 @@ static void test_gain_messages_outlets_console(void **state)
     assert_int_equal(maxhost_console_count_level(MAXHOST_ERROR), errors + 1);
     long i = maxhost_console_find(MAXHOST_ERROR, "doesn't understand \"bogus\"");
     assert_true(i >= 0);
-    assert_string_equal(maxhost_console_get(i)->object, "hosttest_gain~");
+    maxhost_console_line line;
+    assert_int_equal(maxhost_console_get(i, &line), 0);
+    assert_string_equal(line.object, "hosttest_gain~");
     char a[256];
     assert_string_equal(maxhost_assist(g, 1, 1, a, sizeof a), "(float) gain");
     assert_string_equal(maxhost_assist(g, 2, 0, a, sizeof a), "(signal) input times gain");
@@ -178,8 +180,10 @@ static void test_dictionary_outlet(void **state)
     assert_int_equal(maxhost_send(s, 0, "dict -"), 0);
     long i = maxhost_log_find(s, 0, "dictionary u");
     assert_true(i >= 0);
-    char name[256];
-    snprintf(name, sizeof name, "%s", maxhost_log_get(s, i)->text + strlen("dictionary "));
+    char name[sizeof(maxhost_log_entry)];
+    maxhost_log_entry e;
+    assert_int_equal(maxhost_log_get(s, i, &e), 0);
+    snprintf(name, sizeof name, "%s", e.text + strlen("dictionary "));
     char text[4096];
     assert_int_equal(maxhost_dict_text(name, text, sizeof text), 0);
     assert_non_null(strstr(text, "\"channels_in\": 2"));
@@ -215,6 +219,37 @@ static void test_buffer_and_array(void **state)
     maxhost_free(b);
 }
 
+static void test_perform_on_audio_thread(void **state)
+{
+    (void)state;
+    load("hosttest_gain~");
+    maxhost_obj *g = maxhost_new("hosttest_gain~", "0.5");
+    assert_non_null(g);
+    long in[1] = {1};
+    assert_int_equal(maxhost_dsp(g, 48000, 64, 1, in), 1);
+    long frames = 48000;
+    float *x = calloc((size_t)frames, sizeof *x), *y = calloc((size_t)frames, sizeof *y);
+    assert_non_null(x);
+    assert_non_null(y);
+    for (long i = 0; i < frames; i++)
+        x[i] = 1.0f;
+    /* messages and the main thread run while perform runs on the audio thread */
+    assert_int_equal(maxhost_perform_start(g, x, y, frames), 0);
+    for (int i = 0; i < 50; i++) {
+        assert_int_equal(maxhost_send(g, 0, "report"), 0);
+        maxhost_main(1);
+    }
+    assert_int_equal(maxhost_perform_wait(g), 0);
+    for (long i = 0; i < frames; i++)
+        assert_float_equal(y[i], 0.5f, 0);
+    assert_true(maxhost_log_find(g, 1, "int 500") >= 0);
+    /* freeing the object stops its perform after the current vector (dsp_free) */
+    assert_int_equal(maxhost_perform_start(g, x, y, frames), 0);
+    maxhost_free(g);
+    free(x);
+    free(y);
+}
+
 static void test_missing_function_fails_loudly(void **state)
 {
     (void)state;
@@ -235,6 +270,7 @@ int main(void)
         cmocka_unit_test_setup(test_sched_queues_and_clocks, setup),
         cmocka_unit_test_setup(test_dictionary_outlet, setup),
         cmocka_unit_test_setup(test_buffer_and_array, setup),
+        cmocka_unit_test_setup(test_perform_on_audio_thread, setup),
         cmocka_unit_test_setup(test_missing_function_fails_loudly, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

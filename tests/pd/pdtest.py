@@ -14,6 +14,7 @@ that the instrumented externals report to it.
 import contextlib
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -35,12 +36,29 @@ MODELS = _env("NN_TEST_MODELS")
 FIXTURES = _env("NN_TEST_FIXTURES")
 SOURCE = _env("NN_TEST_SOURCE")
 EXTERNALS = os.environ.get("NN_PD_EXTERNALS") or os.path.join(BUILD, "src", "pd")
-# Which Pd runs the patches: ctest registers every test once per version (pd053_*, pd056_*).
-PD_VERSION = _env("NN_PD_VERSION")
+
+
+def _pd_version(pd):
+    """The version a Pd prints for -version (Debian's does; Pd 0.56 built headless does not)."""
+    proc = subprocess.run([pd, "-version"], capture_output=True, text=True, timeout=30)
+    found = re.search(r"Pd-(\d+\.\d+\.\d+)", proc.stdout + proc.stderr)
+    if not found:
+        raise AssertionError(f"{pd} -version does not name a Pd version; set NN_PD_EXECUTABLE and NN_PD_VERSION")
+    return found.group(1)
+
+
+# Which Pd runs the patches: ctest registers every Pd test once per version (pd053_*,
+# pd056_*) with NN_PD_EXECUTABLE and NN_PD_VERSION. Other suites that borrow these helpers
+# without setting them get the system's pd, whose version is asked.
+PD = os.environ.get("NN_PD_EXECUTABLE")
+if PD:
+    PD_VERSION = _env("NN_PD_VERSION")
+else:
+    PD = shutil.which("pd") or "/usr/bin/pd"
+    PD_VERSION = _pd_version(PD)
 PD_MISSING = os.environ.get("NN_PD_MISSING")
 if PD_MISSING:
     raise AssertionError(f"Pd {PD_VERSION} cannot run: {PD_MISSING}")
-PD = _env("NN_PD_EXECUTABLE")
 if not os.access(PD, os.X_OK):
     raise AssertionError(f"Pd {PD_VERSION} program {PD} is missing: build the 'pd56' target (cmake/pd56.cmake)")
 # Multichannel signals ([snake~], signal_setmultiout) exist from Pd 0.54 on.

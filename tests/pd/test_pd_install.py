@@ -3,8 +3,8 @@
 unpacked from the deken file (as Pd's "Find externals" does), then used from a patch in a
 folder outside the build and source trees, with no saved preferences and only the installed
 folder on Pd's path. Models are found by bare name in the documented order (Pd's [declare]
-paths, the patch folder, Pd's search path, the per-user models folder, then the package's own
-models/ folder) and a missing model's error names every place tried, in that order."""
+paths, the patch folder, Pd's search path, the package's own models/ folder, then the
+per-user models folder) and a missing model's error names every place tried, in that order."""
 import os
 import shutil
 import subprocess
@@ -70,17 +70,19 @@ def test_installed_package_finds_models(how, monkeypatch):
         work = os.path.join(root, "patch")
         os.makedirs(os.path.join(work, "declared"))
         os.makedirs(os.path.join(work, "user_models"))
-        # The user's files shadow the bundled ones: a patch-folder nn_hpss.ts (gain.ts
-        # inside) and a per-user nn_features.ts (stateful.ts inside).
+        # A patch-folder nn_hpss.ts (gain.ts inside) comes before the bundled one; the
+        # bundled nn_features.ts comes before a per-user one (stateful.ts inside), and a
+        # per-user model of another name is found last.
         shutil.copy(pdtest.model("gain.ts"), os.path.join(work, "nn_hpss.ts"))
         shutil.copy(pdtest.model("stateful.ts"), os.path.join(work, "user_models", "nn_features.ts"))
+        shutil.copy(pdtest.model("stateful.ts"), os.path.join(work, "user_models", "my_own.ts"))
         bufsize = 1024
         x = pdtest.test_signal(3 * 4096)
 
         def wire(sub, players, recorders, to_nn):
             for tag, text in (("bundled", f"nn~ -offline nn_effects saturate {bufsize}"),
-                              ("patch", "nn~ -offline nn_hpss forward"), ("user", "nn~ -offline nn_features forward"),
-                              ("missing", "nn~ nosuchmodel_xyz")):
+                              ("patch", "nn~ -offline nn_hpss forward"), ("features", "nn~ -offline nn_features rms"),
+                              ("user", "nn~ -offline my_own forward"), ("missing", "nn~ nosuchmodel_xyz")):
                 nn = sub.obj(text)
                 sub.connect(to_nn, 0, nn, 0)
                 printer = sub.obj(f"print {tag}")
@@ -104,21 +106,23 @@ def test_installed_package_finds_models(how, monkeypatch):
         assert run.info("bundled")["model"] == [bundled], run.info("bundled")
         assert ["path", bundled] in run.printed("ninfo"), run.printed("ninfo")
         assert run.info("patch")["model"] == [os.path.join(work, "nn_hpss.ts")], run.info("patch")
-        assert run.info("user")["model"] == [os.path.join(work, "user_models", "nn_features.ts")], run.info("user")
+        features = run.info("features")["model"]
+        assert features == [os.path.join(package, "models", "nn_features.ts")], run.info("features")
+        assert run.info("user")["model"] == [os.path.join(work, "user_models", "my_own.ts")], run.info("user")
         assert run.info("missing")["loaded"] == ["0"]
 
         assert len(run.errors) == 1, "\n".join(run.errors)
         error = run.errors[0]
         assert "could not find model 'nosuchmodel_xyz'" in error, error
-        assert "searched for nosuchmodel_xyz.ts in: " in error, error
-        tried = error.split("searched for nosuchmodel_xyz.ts in: ", 1)[1].split(", ")
-        # [declare] paths in their order, the patch folder, then Pd's path (-path first).
-        declared = os.path.join(work, "declared", "")
-        want = [declared, work + "/", package + "/"] if how != "stdpath" else [declared, package + "/", work + "/"]
+        tried = error.split("searched: ", 1)[1].split(", ")
+        declared = os.path.join(work, "declared")
+        dirs = [declared, work, package] if how != "stdpath" else [declared, package, work]
+        want = [os.path.join(d, "nosuchmodel_xyz.ts") for d in dirs]
         assert tried[:3] == want, f"[declare] paths, patch folder, Pd's path, in that order:\n{tried}"
-        assert tried[-2:] == [os.path.join(work, "user_models", ""), os.path.join(package, "models", "")], tried
-        # Between them, Pd's standard folders (e.g. /usr/lib/pd/extra/ on Debian).
-        assert any(t.endswith("/extra/") for t in tried[3:-2]), tried
+        assert tried[-2:] == [os.path.join(package, "models", "nosuchmodel_xyz.ts"),
+                              os.path.join(work, "user_models", "nosuchmodel_xyz.ts")], tried
+        # Between them, Pd's standard folders (e.g. /usr/lib/pd/extra on Debian).
+        assert any(t.endswith("/extra/nosuchmodel_xyz.ts") for t in tried[3:-2]), tried
 
         latency = 2 * bufsize - 64
         expected = pdtest.torch_blocks(bundled, "saturate", x, bufsize)

@@ -4,6 +4,7 @@ wrong call giving one clear error line while Pd keeps running), bad model files,
 load/method with fixed inlets and outlets, deleting the object while its worker runs, a burst
 of 1000 control messages during DSP, and the help patches."""
 import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -480,3 +481,23 @@ def test_lazy_void_errors(tmp_path):
     assert count(errors, "buffer size must be 0 (synchronous) or 1..") == 1, errors
     for what in ("set", "method", "get", "reload"):
         assert count(errors, f"nn~: {what}: no model loaded") == 1, (what, errors)
+
+
+def test_package_models_by_bare_name(tmp_path):
+    """From a patch outside the build tree, with only the assembled package folder on Pd's
+    path, [nn~ nn_effects saturate] and [nn.info nn_hpss] find the package's own models; a
+    missing name lists every place searched, the package's models folder included."""
+    package = os.path.join(pdtest.BUILD, "nn_tilde")
+    patch = tmp_path / "outside.pd"
+    patch.write_text("#N canvas 0 0 450 300 12;\n#X obj 10 10 nn~ nn_effects saturate;\n"
+                     "#X obj 10 50 nn.info nn_hpss;\n#X obj 10 90 nn~ nosuchmodel;\n")
+    env = dict(os.environ, NN_TILDE_MODELS_DIR=str(tmp_path / "user_models"))
+    proc = subprocess.run([pdtest.PD, "-nogui", "-batch", "-nosound", "-stderr", "-path", package, "-open",
+                           str(patch), "-send", "pd quit"], cwd=str(tmp_path), env=env, capture_output=True,
+                          text=True, timeout=120)
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "could not find model 'nosuchmodel'" in errors[0], proc.stderr
+    assert os.path.join(package, "models", "nosuchmodel.ts") in errors[0], errors[0]
+    # Pd's search path is listed place by place (here the -path folder), not summarised.
+    assert str(tmp_path / "nosuchmodel.ts") in errors[0] and os.path.join(package, "nosuchmodel.ts") in errors[0], \
+        errors[0]

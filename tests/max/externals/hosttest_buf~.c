@@ -7,7 +7,8 @@
  *   when the buffer~ does not exist);
  * - "array <name>": finds the [array] registered under name in the box namespace, sends
  *   "array <count> <sum>" and attaches to it for notifications;
- * - its notify method posts "notify <msg> <name>" for the buffer~ and the array.
+ * - its notify method posts "notify <msg> <name>" for the buffer~ and the array;
+ * - "clear": sends "clear" to the buffer~ object (a call the test host does not model).
  */
 #include "ext.h"
 #include "ext_atomarray.h"
@@ -81,6 +82,13 @@ static void buf_array(t_hosttest_buf *x, t_symbol *name)
     outlet_anything(x->out, gensym("array"), 2, a);
 }
 
+static void buf_clear(t_hosttest_buf *x)
+{
+    t_buffer_obj *b = x->ref ? buffer_ref_getobject(x->ref) : NULL;
+    if (b)
+        object_method(b, gensym("clear"));
+}
+
 static t_max_err buf_notify(t_hosttest_buf *x, t_symbol *s, t_symbol *msg, void *sender, void *data)
 {
     object_post((t_object *)x, "notify %s %s", msg ? msg->s_name : "?", s ? s->s_name : "?");
@@ -114,9 +122,10 @@ void ext_main(void *r)
         class_new("hosttest_buf~", (method)buf_new, (method)buf_free, sizeof(t_hosttest_buf), NULL, A_GIMME, 0);
     class_addmethod(c, (method)buf_read, "read", 0);
     class_addmethod(c, (method)buf_array, "array", A_SYM, 0);
+    class_addmethod(c, (method)buf_clear, "clear", 0);
     class_addmethod(c, (method)buf_notify, "notify", A_CANT, 0);
     CLASS_ATTR_SYM(c, "buffer", 0, t_hosttest_buf, buffer);
-    CLASS_ATTR_ACCESSORS(c, "buffer", NULL, buf_set_buffer);
+    CLASS_ATTR_ACCESSORS(c, "buffer", 0, buf_set_buffer);
     class_register(CLASS_BOX, c);
     buf_class = c;
 }

@@ -3,10 +3,12 @@
  * SPDX-License-Identifier: MIT
  *
  * [hosttest_gain~ <gain> @gain g @mute 0|1 @alloc_in_perform 0|1]
- * out = in * gain (zeros when muted). Inlet 1 (a proxy) takes a float gain. Messages on the
+ * out = in * gain (zeros when muted). Inlet 1 (a proxy) takes a float gain; inlet 2 (intin)
+ * posts "in2 <n>". Messages on the
  * left inlet: float posts "float <f>", int posts "int <n>", list is sent out of the info
  * outlet, bang sends bang, "report" sends the gain as an int (x1000) and as a float,
- * "ping <args>" sends "pong <args>". @alloc_in_perform 1 makes perform64 call malloc: the
+ * "ping <args>" sends "pong <args>". Its loadbang and dspstate methods post "loadbang" and
+ * "dspstate <n>". @alloc_in_perform 1 makes perform64 call malloc: the
  * RealtimeSanitizer build must catch it.
  */
 #include "commonsyms.h"
@@ -48,7 +50,7 @@ static void gain_dsp64(t_hosttest_gain *x, t_object *dsp64, short *count, double
     (void)count, (void)flags;
     object_post((t_object *)x, "dsp64 sr %g vs %ld", samplerate, maxvectorsize);
     /* The SDK examples' way: the dsp64 object's dsp_add64 method. */
-    object_method(dsp64, gensym("dsp_add64"), x, gain_perform64, 0, NULL);
+    object_method(dsp64, gensym("dsp_add64"), x, gain_perform64, 0, 0);
 }
 
 static void gain_float(t_hosttest_gain *x, double f)
@@ -62,6 +64,11 @@ static void gain_float(t_hosttest_gain *x, double f)
 static void gain_int(t_hosttest_gain *x, long n)
 {
     object_post((t_object *)x, "int %ld", n);
+}
+
+static void gain_in2(t_hosttest_gain *x, long n)
+{
+    object_post((t_object *)x, "in2 %ld", n);
 }
 
 static void gain_list(t_hosttest_gain *x, t_symbol *s, long ac, t_atom *av)
@@ -87,11 +94,20 @@ static void gain_ping(t_hosttest_gain *x, t_symbol *s, long ac, t_atom *av)
     outlet_anything(x->info, gensym("pong"), (short)ac, av);
 }
 
+static void gain_loadbang(t_hosttest_gain *x)
+{
+    object_post((t_object *)x, "loadbang");
+}
+static void gain_dspstate(t_hosttest_gain *x, long n)
+{
+    object_post((t_object *)x, "dspstate %ld", n);
+}
+
 static void gain_assist(t_hosttest_gain *x, void *b, long io, long index, char *s)
 {
     (void)x, (void)b;
     if (io == ASSIST_INLET)
-        snprintf(s, 256, index == 0 ? "(signal) input" : "(float) gain");
+        snprintf(s, 256, index == 0 ? "(signal) input" : index == 1 ? "(float) gain" : "(int) in2");
     else
         snprintf(s, 256, index == 0 ? "(signal) input times gain" : "info");
 }
@@ -107,6 +123,7 @@ static void *gain_new(t_symbol *s, long argc, t_atom *argv)
     if (nargs > 0)
         x->gain = atom_getfloat(argv);
     dsp_setup((t_pxobject *)x, 1);
+    intin(x, 2);
     x->proxy = proxy_new(x, 1, &x->proxy_in);
     x->info = outlet_new(x, NULL); /* created first: the rightmost outlet */
     outlet_new(x, "signal");
@@ -128,11 +145,14 @@ void ext_main(void *r)
     class_addmethod(c, (method)gain_dsp64, "dsp64", A_CANT, 0);
     class_addmethod(c, (method)gain_float, "float", A_FLOAT, 0);
     class_addmethod(c, (method)gain_int, "int", A_LONG, 0);
+    class_addmethod(c, (method)gain_in2, "in2", A_LONG, 0);
     class_addmethod(c, (method)gain_list, "list", A_GIMME, 0);
     class_addmethod(c, (method)gain_bang, "bang", 0);
     class_addmethod(c, (method)gain_report, "report", 0);
     class_addmethod(c, (method)gain_ping, "ping", A_GIMME, 0);
     class_addmethod(c, (method)gain_assist, "assist", A_CANT, 0);
+    class_addmethod(c, (method)gain_loadbang, "loadbang", A_CANT, 0);
+    class_addmethod(c, (method)gain_dspstate, "dspstate", A_CANT, 0);
     CLASS_ATTR_DOUBLE(c, "gain", 0, t_hosttest_gain, gain);
     CLASS_ATTR_FILTER_CLIP(c, "gain", 0, 10);
     CLASS_ATTR_LABEL(c, "gain", 0, "Gain");

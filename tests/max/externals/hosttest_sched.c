@@ -8,12 +8,16 @@
  * - "fromthread <sym>": a thread of the object sets its qelem (which posts "qelem <sym>")
  *   and defers a call posting "deferred <sym> main=<systhread_ismainthread()>";
  * - "dict <name>": builds a dictionary, registers it under name (or a unique name when
- *   name is "-") and sends "dictionary <name>" out of its outlet.
+ *   name is "-") and sends "dictionary <name>" out of its outlet;
+ * - "locate <file>": posts "found <absolute path>" when locatefile_extended finds it in the
+ *   search path, else the error "not found <file>";
+ * - "home": posts "home <folder>", the folder the external was loaded from (class_getpath).
  */
 #include "ext.h"
 #include "ext_dictionary.h"
 #include "ext_dictobj.h"
 #include "ext_obex.h"
+#include "ext_path.h"
 
 #include <pthread.h>
 
@@ -114,6 +118,29 @@ static void sched_dict(t_hosttest_sched *x, t_symbol *name)
     dictobj_release(back);
 }
 
+static void sched_locate(t_hosttest_sched *x, t_symbol *name)
+{
+    char file[MAX_PATH_CHARS], full[MAX_PATH_CHARS];
+    short path = 0;
+    t_fourcc type = 0;
+    snprintf(file, sizeof file, "%s", name->s_name);
+    if (locatefile_extended(file, &path, &type, NULL, 0) != 0 ||
+        path_toabsolutesystempath(path, file, full) != MAX_ERR_NONE) {
+        object_error((t_object *)x, "not found %s", name->s_name);
+        return;
+    }
+    object_post((t_object *)x, "found %s", full);
+}
+
+static void sched_home(t_hosttest_sched *x)
+{
+    char full[MAX_PATH_CHARS];
+    if (path_toabsolutesystempath(class_getpath(sched_class), "", full) != MAX_ERR_NONE)
+        object_error((t_object *)x, "no home");
+    else
+        object_post((t_object *)x, "home %s", full);
+}
+
 static void *sched_new(t_symbol *s, long argc, t_atom *argv)
 {
     (void)s, (void)argc, (void)argv;
@@ -147,6 +174,8 @@ void ext_main(void *r)
     class_addmethod(c, (method)sched_tick, "tick", A_LONG, 0);
     class_addmethod(c, (method)sched_fromthread, "fromthread", A_SYM, 0);
     class_addmethod(c, (method)sched_dict, "dict", A_SYM, 0);
+    class_addmethod(c, (method)sched_locate, "locate", A_SYM, 0);
+    class_addmethod(c, (method)sched_home, "home", 0);
     class_register(CLASS_BOX, c);
     sched_class = c;
 }

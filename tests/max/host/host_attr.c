@@ -214,11 +214,13 @@ t_max_err host_attr_set(t_object *x, hattr *a, long ac, t_atom *av)
             ((t_atom_long *)base)[i] = atom_getlong(tmp + i);
         else if (t == gensym("int32"))
             ((t_int32 *)base)[i] = (t_int32)atom_getlong(tmp + i);
-        else if (t == gensym("float32"))
-            ((float *)base)[i] = (float)atom_getfloat(tmp + i);
-        else if (t == gensym("float64"))
-            ((double *)base)[i] = atom_getfloat(tmp + i);
-        else if (t == gensym("symbol"))
+        else if (t == gensym("float32")) {
+            float v = (float)atom_getfloat(tmp + i);
+            memcpy(base + (size_t)i * sizeof v, &v, sizeof v);
+        } else if (t == gensym("float64")) {
+            double v = atom_getfloat(tmp + i);
+            memcpy(base + (size_t)i * sizeof v, &v, sizeof v);
+        } else if (t == gensym("symbol"))
             ((t_symbol **)base)[i] = atom_getsym(tmp + i);
         else if (t == gensym("object"))
             ((void **)base)[i] = atom_getobj(tmp + i);
@@ -255,11 +257,15 @@ t_max_err host_attr_get(t_object *x, hattr *a, long *ac, t_atom **av)
             atom_setlong(o, ((t_atom_long *)base)[i]);
         else if (t == gensym("int32"))
             atom_setlong(o, ((t_int32 *)base)[i]);
-        else if (t == gensym("float32"))
-            atom_setfloat(o, ((float *)base)[i]);
-        else if (t == gensym("float64"))
-            atom_setfloat(o, ((double *)base)[i]);
-        else if (t == gensym("symbol"))
+        else if (t == gensym("float32")) {
+            float v;
+            memcpy(&v, base + (size_t)i * sizeof v, sizeof v);
+            atom_setfloat(o, v);
+        } else if (t == gensym("float64")) {
+            double v;
+            memcpy(&v, base + (size_t)i * sizeof v, sizeof v);
+            atom_setfloat(o, v);
+        } else if (t == gensym("symbol"))
             atom_setsym(o, ((t_symbol **)base)[i]);
         else if (t == gensym("object"))
             atom_setobj(o, ((void **)base)[i]);

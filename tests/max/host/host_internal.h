@@ -49,6 +49,7 @@ typedef struct hclass {
     struct hattr **attrs;
     long nattrs, capattrs;
     int internal; /* one of the host's own classes (attribute, dictionary, ...) */
+    short path;   /* path id of the folder the external was loaded from */
     void (*internal_free)(t_object *x);
     struct hclass *next;
 } hclass;
@@ -75,14 +76,17 @@ typedef struct houtlet {
     long created; /* creation order */
 } houtlet;
 
+#define HOST_MAX_INLETS 256
+
 /* What the host keeps for each instance of an external's class. */
 typedef struct hinstance {
     t_object *obj;
     hclass *cls;
     houtlet **outlets; /* in creation order */
     long noutlets;
-    long nproxies;
-    long signal_inlets; /* from dsp_setup */
+    long ninlets;                     /* inlets known to the host (0: only the left one) */
+    char inlet_kind[HOST_MAX_INLETS]; /* 'p' proxy, 'i' intin, 'f' floatin */
+    long signal_inlets;               /* from dsp_setup */
     int dsp_setup_called;
     /* the compiled DSP chain for this object */
     struct hperform {
@@ -98,12 +102,27 @@ typedef struct hinstance {
     long vs;
     double sr;
     int freeing;
+    /* perform running on the host's audio thread (maxhost_perform_start) */
+    pthread_t audio_thread;
+    int audio_running;
+    _Atomic int audio_stop;
+    const float *audio_in;
+    float *audio_out;
+    long audio_frames;
+    int audio_result;
     maxhost_log_entry *log; /* outlet messages */
     long nlog, caplog;
     struct hinstance *next;
 } hinstance;
 
-/* ---- shared helpers (host_core.c) ---- */
+/* ---- shared helpers ---- */
+/* host_atoms.c */
+void *host_calloc(size_t n, size_t size);              /* calloc that never returns NULL */
+long host_parse_atoms(const char *text, t_atom **out); /* text to atoms (free with free) */
+/* host_object.c */
+hinstance *host_instances(void); /* the first instance (under host_lock) */
+/* host_core.c */
+extern short host_loading_path;
 extern pthread_mutex_t host_lock;     /* classes, instances, registry, symbol table */
 hclass *host_class_of(void *x);       /* NULL when x is not a host object */
 hinstance *host_instance_of(void *x); /* NULL when x is not an external's instance */
@@ -112,11 +131,11 @@ hattr *host_find_attr(hclass *c, t_symbol *s);
 hclass *host_internal_class(const char *name, long size, void (*freefn)(t_object *));
 t_object *host_internal_alloc(hclass *c);
 void host_console(maxhost_level level, t_object *x, const char *fmt, va_list ap);
-void host_consolef(maxhost_level level, t_object *x, const char *fmt, ...);
+__attribute__((format(printf, 3, 4))) void host_consolef(maxhost_level level, t_object *x, const char *fmt, ...);
 const char *host_object_name(t_object *x);
 void host_atoms_text(long ac, const t_atom *av, char *out, size_t outlen);
 void host_record_outlet(houtlet *o, t_symbol *s, long ac, const t_atom *av);
-void host_fatal(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void host_fatal(const char *fmt, ...);
 
 /* dispatch a Max message to an object as Max does (host_core.c) */
 t_max_err host_dispatch(t_object *x, t_symbol *s, long ac, t_atom *av);

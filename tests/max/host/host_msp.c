@@ -98,34 +98,50 @@ void *outlet_anything(t_outlet *x, t_symbol *s, short ac, t_atom *av)
     return NULL;
 }
 
-/* Proxies and extra inlets: messages to inlet n are sent by the host with
- * host_current_inlet = n, which proxy_getinlet reports. */
-void *proxy_new(void *x, long id, long *stuffloc)
+/* Inlets beyond the left one. A message to inlet n of a proxy (proxy_new, the signal inlets
+ * of dsp_setup) reaches the object's method for its selector while proxy_getinlet reports
+ * n; a number to an intin inlet n calls "in<n>", to a floatin inlet "ft<n>", as in Max. */
+static void inlet_mark(void *x, long n, char kind)
 {
     hinstance *h = host_instance_of(x);
-    if (h)
-        h->nproxies++;
+    if (!h || n < 1 || n >= HOST_MAX_INLETS) {
+        host_fatal("inlet %ld: out of the host's range (1..%d)", n, HOST_MAX_INLETS - 1);
+        return;
+    }
+    h->inlet_kind[n] = kind;
+    if (n + 1 > h->ninlets)
+        h->ninlets = n + 1;
+}
+void *proxy_new(void *x, long id, long *stuffloc)
+{
+    inlet_mark(x, id, 'p');
     if (stuffloc)
         *stuffloc = id;
-    return h;
+    return host_instance_of(x);
 }
 long proxy_getinlet(t_object *master)
 {
     (void)master;
     return host_current_inlet;
 }
+/* inlet_new adds the next inlet, passing every message on unchanged. */
 void *inlet_new(void *x, C74_CONST char *s)
 {
     (void)s;
-    return proxy_new(x, 0, NULL);
+    hinstance *h = host_instance_of(x);
+    long n = h && h->ninlets > 0 ? h->ninlets : 1;
+    inlet_mark(x, n, 'p');
+    return h;
 }
 void *intin(void *x, short n)
 {
-    return proxy_new(x, n, NULL);
+    inlet_mark(x, n, 'i');
+    return host_instance_of(x);
 }
 void *floatin(void *x, short n)
 {
-    return proxy_new(x, n, NULL);
+    inlet_mark(x, n, 'f');
+    return host_instance_of(x);
 }
 
 /* ------------------------------------------------------------------ MSP globals */
@@ -163,6 +179,8 @@ void z_dsp_setup(t_pxobject *x, long nsignals)
         host_fatal("dsp_setup on an object that is not an instance of a loaded class");
     h->signal_inlets = nsignals;
     h->dsp_setup_called = 1;
+    for (long n = 1; n < nsignals; n++)
+        inlet_mark(x, n, 'p');
     x->z_count = (short)nsignals;
     x->z_disabled = 0;
 }
@@ -178,8 +196,20 @@ void z_dsp_free(t_pxobject *x)
         host_instance_dsp_free(h);
 }
 
+static void audio_stop_and_join(hinstance *h)
+{
+    if (!h->audio_running)
+        return;
+    atomic_store(&h->audio_stop, 1);
+    pthread_join(h->audio_thread, NULL);
+    h->audio_running = 0;
+}
+
+/* dsp_free: as in Max, the perform routine is not called again once it returns (a
+ * perform running on the audio thread finishes its vector first). */
 void host_instance_dsp_free(hinstance *h)
 {
+    audio_stop_and_join(h);
     h->nperform = 0;
     free(h->in_chans);
     free(h->out_chans);
@@ -214,21 +244,22 @@ static long dsp64_getnuminputchannels(hdsp64 *d, t_object *x, long index)
     hinstance *h = d->h;
     return (h && index >= 0 && index < h->signal_inlets) ? h->in_chans[index] : 1;
 }
+/* index is the outlet's index among all outlets (left = 0), as for multichanneloutputs;
+ * a non-signal outlet has 0 channels. */
 static long dsp64_getnumoutputchannels(hdsp64 *d, t_object *x, long index)
 {
     (void)x;
     hinstance *h = d->h;
+    if (!h || index < 0 || index >= h->noutlets)
+        return 0;
     long k = 0;
-    if (!h)
-        return 1;
-    for (long i = h->noutlets - 1; i >= 0; i--) {
-        if (!h->outlets[i]->is_signal)
-            continue;
-        if (k == index)
-            return h->out_chans[k];
-        k++;
+    for (long idx = 0; idx < h->noutlets; idx++) {
+        houtlet *o = h->outlets[h->noutlets - 1 - idx];
+        if (idx == index)
+            return o->is_signal ? h->out_chans[k] : 0;
+        k += o->is_signal;
     }
-    return 1;
+    return 0;
 }
 
 static void dsp64_add(t_object *chain, t_object *x, t_perfroutine64 f, long flags, void *userparam)
@@ -273,6 +304,10 @@ int maxhost_dsp(maxhost_obj *h, double sr, long vs, long nin, const long *in_cha
     method dsp = object_getmethod(h->obj, gensym("dsp64"));
     if (!dsp)
         return -1;
+    /* Audio turning on: Max sends "dspstate 1" to objects that have the method. */
+    method dspstate = object_getmethod(h->obj, gensym("dspstate"));
+    if (dspstate && !h->nperform)
+        ((void (*)(void *, long))dspstate)(h->obj, 1);
     host_instance_dsp_free(h);
     global_sr = sr;
     global_vs = vs;
@@ -371,9 +406,15 @@ long maxhost_dsp_outlet_channels(maxhost_obj *o, long signal_outlet)
 }
 void maxhost_dsp_stop(maxhost_obj *o)
 {
-    if (o)
-        o->nperform = 0;
+    if (!o)
+        return;
+    audio_stop_and_join(o);
+    int was_on = o->nperform > 0;
+    o->nperform = 0;
     dsp_running = 0;
+    method dspstate = object_getmethod(o->obj, gensym("dspstate"));
+    if (dspstate && was_on)
+        ((void (*)(void *, long))dspstate)(o->obj, 0);
 }
 
 /* Max recompiles the signal chain before the next vector once an object marked it broken
@@ -408,13 +449,22 @@ int maxhost_dsp_refresh(maxhost_obj *h)
     return 1;
 }
 
+static int perform_run(hinstance *h, const float *in, float *out, long frames);
+
 int maxhost_perform(maxhost_obj *h, const float *in, float *out, long frames)
 {
     if (!h || !h->ins || h->vs < 1 || atomic_load(&chain_broken))
         return -1;
+    if (h->audio_running)
+        host_fatal("maxhost_perform while this object's perform runs on the audio thread");
+    return perform_run(h, in, out, frames);
+}
+
+static int perform_run(hinstance *h, const float *in, float *out, long frames)
+{
     long vs = h->vs, nin = h->nin_total, nout = h->nout_total;
     hdsp64 *d = dsp64_object();
-    for (long start = 0; start < frames; start += vs) {
+    for (long start = 0; start < frames && !atomic_load(&h->audio_stop); start += vs) {
         long n = frames - start < vs ? frames - start : vs;
         for (long c = 0; c < nin; c++)
             for (long i = 0; i < vs; i++)
@@ -437,6 +487,36 @@ int maxhost_perform(maxhost_obj *h, const float *in, float *out, long frames)
                     out[(start + i) * nout + c] = (float)h->outs[c][i];
     }
     return 0;
+}
+
+static void *audio_thread_main(void *arg)
+{
+    hinstance *h = arg;
+    h->audio_result = perform_run(h, h->audio_in, h->audio_out, h->audio_frames);
+    return NULL;
+}
+
+int maxhost_perform_start(maxhost_obj *o, const float *in, float *out, long frames)
+{
+    if (!o || !o->ins || o->audio_running)
+        return -1;
+    o->audio_in = in;
+    o->audio_out = out;
+    o->audio_frames = frames;
+    atomic_store(&o->audio_stop, 0);
+    if (pthread_create(&o->audio_thread, NULL, audio_thread_main, o) != 0)
+        return -1;
+    o->audio_running = 1;
+    return 0;
+}
+
+int maxhost_perform_wait(maxhost_obj *o)
+{
+    if (!o || !o->audio_running)
+        return -1;
+    pthread_join(o->audio_thread, NULL);
+    o->audio_running = 0;
+    return o->audio_result;
 }
 
 /* ------------------------------------------------------------------ buffer~ */

@@ -109,6 +109,63 @@ void critical_free(t_critical x)
     }
 }
 
+/* ------------------------------------------------------------------ systhread */
+
+typedef void *(*thread_entry)(void *);
+
+long systhread_create(method entryproc, void *arg, long stacksize, long priority, long flags, t_systhread *thread)
+{
+    (void)stacksize, (void)priority, (void)flags;
+    pthread_t t;
+    if (pthread_create(&t, NULL, (thread_entry)entryproc, arg) != 0)
+        return MAX_ERR_GENERIC;
+    *thread = (t_systhread)(uintptr_t)t;
+    return MAX_ERR_NONE;
+}
+long systhread_join(t_systhread thread, unsigned int *retval)
+{
+    void *r = NULL;
+    if (pthread_join((pthread_t)(uintptr_t)thread, &r) != 0)
+        return MAX_ERR_GENERIC;
+    if (retval)
+        *retval = (unsigned int)(uintptr_t)r;
+    return MAX_ERR_NONE;
+}
+long systhread_mutex_new(t_systhread_mutex *pmutex, long flags)
+{
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    if (flags & SYSTHREAD_MUTEX_RECURSIVE)
+        pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_t *m = malloc(sizeof *m);
+    if (!m)
+        return MAX_ERR_OUT_OF_MEM;
+    pthread_mutex_init(m, &a);
+    pthread_mutexattr_destroy(&a);
+    *pmutex = m;
+    return MAX_ERR_NONE;
+}
+long systhread_mutex_free(t_systhread_mutex pmutex)
+{
+    if (pmutex) {
+        pthread_mutex_destroy(pmutex);
+        free(pmutex);
+    }
+    return MAX_ERR_NONE;
+}
+long systhread_mutex_lock(t_systhread_mutex pmutex)
+{
+    return pthread_mutex_lock(pmutex) ? MAX_ERR_GENERIC : 0;
+}
+long systhread_mutex_unlock(t_systhread_mutex pmutex)
+{
+    return pthread_mutex_unlock(pmutex) ? MAX_ERR_GENERIC : 0;
+}
+long systhread_mutex_trylock(t_systhread_mutex pmutex)
+{
+    return pthread_mutex_trylock(pmutex) ? 1 : 0;
+}
+
 /* ------------------------------------------------------------------ deferred calls */
 
 typedef void (*defer_fn)(void *ob, t_symbol *s, short ac, t_atom *av);

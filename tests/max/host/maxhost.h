@@ -10,8 +10,10 @@
  * qelem, clocks in logical time). It records the console and every outlet message.
  * It knows the Max API, never a particular object. See tests/max/README.md.
  *
- * Threads: call everything from one thread (the "main thread" of this Max). perform runs
- * on the calling thread, marked as the audio thread while it runs (systhread_isaudiothread).
+ * Threads: call everything from one thread (the "main thread" of this Max, the first to
+ * call maxhost_init). maxhost_perform runs on the calling thread, marked as the audio thread
+ * while it runs (systhread_isaudiothread); maxhost_perform_start runs it on a thread of
+ * its own, concurrently with the main thread, as in Max.
  * Objects' own threads may call the API functions that Max allows from any thread
  * (defer/defer_low, qelem_set, clock_delay, post/error, ...).
  *
@@ -65,10 +67,16 @@ maxhost_obj *maxhost_new(const char *classname, const char *args);
 void maxhost_free(maxhost_obj *o);
 void *maxhost_object(maxhost_obj *o); /* the t_object* */
 
-/* Sends a message to an inlet (0 = left; other inlets are seen through proxy_getinlet).
+/* Sends a message to an inlet (0 = left; other inlets are seen through proxy_getinlet, and
+ * a number to an intin/floatin inlet n calls "in<n>"/"ft<n>"; an inlet the object did not
+ * make is a console error).
  * "3" sends int, "0.5" float, "1 2" list, "foo 1" the selector foo. Returns 0 when a
  * method (or an attribute) took it, -1 when Max would print "doesn't understand". */
 int maxhost_send(maxhost_obj *o, long inlet, const char *message);
+
+/* Calls the object's "loadbang" method (A_CANT), as Max does once the patcher is loaded.
+ * -1 when it has none. */
+int maxhost_loadbang(maxhost_obj *o);
 
 /* The assist string of inlet (io = 1) or outlet (io = 2) index, "" if none. */
 const char *maxhost_assist(maxhost_obj *o, int io, long index, char *buf, size_t buflen);
@@ -82,7 +90,9 @@ int maxhost_attr_get(maxhost_obj *o, const char *attr, char *out, size_t outlen)
 long maxhost_outlet_count(maxhost_obj *o);
 const char *maxhost_outlet_type(maxhost_obj *o, long outlet); /* "" for a plain outlet */
 long maxhost_log_count(maxhost_obj *o);
-const maxhost_log_entry *maxhost_log_get(maxhost_obj *o, long i);
+/* Copies entry i into *out (objects may send from other threads meanwhile): 0, or -1 when
+ * there is no entry i. */
+int maxhost_log_get(maxhost_obj *o, long i, maxhost_log_entry *out);
 /* Index of the first recorded message on outlet (-1: any) containing text, or -1. */
 long maxhost_log_find(maxhost_obj *o, long outlet, const char *text);
 void maxhost_log_clear(maxhost_obj *o);
@@ -90,10 +100,10 @@ void maxhost_log_clear(maxhost_obj *o);
 /* The signal compiler for one object: in_chans[i] channels on signal inlet i (0: not
  * connected, which Max feeds as one zero channel; inlets past nin are unconnected),
  * vector size vs, sample rate sr. Calls inputchanged and multichanneloutputs when the class
- * has them, then dsp64. Objects without Z_MC_INLETS get only the first channel of each inlet
- * (as in Max). Unless the object sets Z_NO_INPLACE, output vector k shares memory with
- * input vector k, as Max may arrange. Returns the number of perform routines the object
- * added (0: it will not be called), or -1 when the object has no dsp64 method. */
+ * has them, then dsp64 ("dspstate 1" before, when the object has that method and was off). Objects without Z_MC_INLETS
+ * get only the first channel of each inlet (as in Max). Unless the object sets Z_NO_INPLACE, output vector k shares
+ * memory with input vector k, as Max may arrange. Returns the number of perform routines the object added (0: it will
+ * not be called), or -1 when the object has no dsp64 method. */
 int maxhost_dsp(maxhost_obj *o, double sr, long vs, long nin, const long *in_chans);
 long maxhost_dsp_inputs(maxhost_obj *o);  /* channels given to perform */
 long maxhost_dsp_outputs(maxhost_obj *o); /* total output channels */
@@ -102,7 +112,8 @@ long maxhost_dsp_outlet_channels(maxhost_obj *o, long signal_outlet);
  * called dspchain_setbroken since; returns 1 if it did. maxhost_perform refuses (-1) while
  * the chain is broken: call this first. */
 int maxhost_dsp_refresh(maxhost_obj *o);
-/* Stops DSP for this object (as turning audio off: nothing is called). */
+/* Stops DSP for this object, as turning audio off: perform is not called any more and the
+ * object gets "dspstate 0" (maxhost_dsp sends "dspstate 1" first when audio was off). */
 void maxhost_dsp_stop(maxhost_obj *o);
 
 /* Runs perform64 over frames samples, vector by vector. in: maxhost_dsp_inputs() channels,
@@ -110,6 +121,14 @@ void maxhost_dsp_stop(maxhost_obj *o);
  * interleaved, may be NULL. The last vector is zero-padded. Each perform call runs inside
  * __rtsan_realtime_enter/exit in the RealtimeSanitizer build. Returns 0, -1 without dsp. */
 int maxhost_perform(maxhost_obj *o, const float *in, float *out, long frames);
+
+/* The same on the host's audio thread, concurrently with the caller (the main thread),
+ * which may meanwhile send messages, run maxhost_main or free the object (object_free
+ * stops the perform after its current vector, as Max's dsp_free does). in and out must
+ * stay valid until maxhost_perform_wait, which returns maxhost_perform's result. One
+ * perform at a time per object. */
+int maxhost_perform_start(maxhost_obj *o, const float *in, float *out, long frames);
+int maxhost_perform_wait(maxhost_obj *o);
 
 /* Max's main thread. maxhost_main(ms) advances logical time by ms (0: not at all), firing
  * due clocks in time order, and runs deferred calls and set qelems until none is left.
@@ -134,7 +153,8 @@ int maxhost_dict_text(const char *name, char *out, size_t outlen);
 
 /* Console. */
 long maxhost_console_count(void);
-const maxhost_console_line *maxhost_console_get(long i);
+/* Copies line i into *out (threads may post meanwhile): 0, or -1 when there is no line i. */
+int maxhost_console_get(long i, maxhost_console_line *out);
 /* Index of the first line at level (-1: any) containing text, or -1. */
 long maxhost_console_find(int level, const char *text);
 long maxhost_console_count_level(int level);

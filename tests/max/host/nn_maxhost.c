@@ -19,13 +19,22 @@ static struct {
     char id[64];
     maxhost_obj *o;
 } objs[MAX_OBJS];
+static struct pending {
+    char id[64];
+    float *in, *out;
+    long frames, nout;
+    char outpath[1024];
+} pendings[MAX_OBJS];
 static const char *script_name;
 static long lineno;
 
 static void dump_console(FILE *f)
 {
     for (long i = 0; i < maxhost_console_count(); i++) {
-        const maxhost_console_line *l = maxhost_console_get(i);
+        maxhost_console_line line;
+        if (maxhost_console_get(i, &line) != 0)
+            break;
+        const maxhost_console_line *l = &line;
         fprintf(f, "  [%s] %s%s%s\n",
                 l->level == MAXHOST_ERROR  ? "error"
                 : l->level == MAXHOST_WARN ? "warn"
@@ -220,6 +229,18 @@ static void run_line(char *raw)
         char *id = need(&p, "id");
         maxhost_free(obj_get(id));
         obj_drop(id);
+        for (int i = 0; i < MAX_OBJS; i++)
+            if (strcmp(pendings[i].id, id) == 0) {
+                free(pendings[i].in);
+                free(pendings[i].out);
+                memset(pendings + i, 0, sizeof pendings[i]);
+            }
+    } else if (strcmp(cmd, "loadbang") == 0) {
+        char *id = need(&p, "id");
+        if (maxhost_loadbang(obj_get(id)) != 0)
+            fail("loadbang %s: the object has no loadbang method", id);
+    } else if (strcmp(cmd, "dsp-stop") == 0) {
+        maxhost_dsp_stop(obj_get(need(&p, "id")));
     } else if (strcmp(cmd, "send") == 0) {
         maxhost_obj *o = obj_get(need(&p, "id"));
         long inlet = 0;
@@ -310,6 +331,54 @@ static void run_line(char *raw)
         }
         free(in);
         free(out);
+    } else if (strcmp(cmd, "perform-start") == 0) {
+        char *id = need(&p, "id");
+        maxhost_obj *o = obj_get(id);
+        struct pending *pd = NULL;
+        for (int i = 0; i < MAX_OBJS && !pd; i++)
+            if (!pendings[i].id[0])
+                pd = pendings + i;
+        if (!pd)
+            fail("too many performs running");
+        pd->frames = atol(need(&p, "frames"));
+        char *inpath = need(&p, "input file or -");
+        snprintf(pd->outpath, sizeof pd->outpath, "%s", need(&p, "output file or -"));
+        long nin = maxhost_dsp_inputs(o);
+        pd->nout = maxhost_dsp_outputs(o);
+        pd->in = NULL;
+        if (strcmp(inpath, "-") != 0) {
+            long count;
+            pd->in = read_f32(inpath, &count);
+            if (count < pd->frames * nin)
+                fail("perform-start: %s holds %ld samples, %ld frames x %ld inputs needed", inpath, count, pd->frames,
+                     nin);
+        }
+        pd->out = calloc((size_t)(pd->frames * pd->nout > 0 ? pd->frames * pd->nout : 1), sizeof(float));
+        if (!pd->out)
+            fail("out of memory");
+        if (maxhost_perform_start(o, pd->in, pd->out, pd->frames) != 0)
+            fail("perform-start %s: no dsp, or a perform already runs", id);
+        snprintf(pd->id, sizeof pd->id, "%s", id);
+    } else if (strcmp(cmd, "perform-wait") == 0) {
+        char *id = need(&p, "id");
+        maxhost_obj *o = obj_get(id);
+        struct pending *pd = NULL;
+        for (int i = 0; i < MAX_OBJS && !pd; i++)
+            if (strcmp(pendings[i].id, id) == 0)
+                pd = pendings + i;
+        if (!pd)
+            fail("perform-wait %s: no perform-start", id);
+        maxhost_perform_wait(o);
+        if (strcmp(pd->outpath, "-") != 0) {
+            FILE *f = fopen(pd->outpath, "wb");
+            size_t n = (size_t)(pd->frames * pd->nout);
+            if (!f || fwrite(pd->out, sizeof(float), n, f) != n)
+                fail("cannot write %s", pd->outpath);
+            fclose(f);
+        }
+        free(pd->in);
+        free(pd->out);
+        memset(pd, 0, sizeof *pd);
     } else if (strcmp(cmd, "buffer") == 0) {
         char *name = need(&p, "name");
         char *src = need(&p, "file or zeros");
@@ -373,8 +442,11 @@ static void run_line(char *raw)
         int level = level_of(need(&p, "level"));
         char *text = rest(&p);
         long i = maxhost_console_find(level, text);
-        if (i >= 0)
-            fail("unexpected console line \"%s\"", maxhost_console_get(i)->text);
+        if (i >= 0) {
+            maxhost_console_line found;
+            maxhost_console_get(i, &found);
+            fail("unexpected console line \"%s\"", found.text);
+        }
     } else if (strcmp(cmd, "expect-console-errors") == 0) {
         long want = atol(need(&p, "count"));
         long got = maxhost_console_count_level(MAXHOST_ERROR);
@@ -393,8 +465,10 @@ static void run_line(char *raw)
             fail("no message containing \"%s\" on outlet %s", text, w);
     } else if (strcmp(cmd, "print-outlets") == 0) {
         maxhost_obj *o = obj_get(need(&p, "id"));
+        maxhost_log_entry e;
         for (long i = 0; i < maxhost_log_count(o); i++)
-            printf("outlet %ld: %s\n", maxhost_log_get(o, i)->outlet, maxhost_log_get(o, i)->text);
+            if (maxhost_log_get(o, i, &e) == 0)
+                printf("outlet %ld: %s\n", e.outlet, e.text);
     } else if (strcmp(cmd, "clear-outlets") == 0) {
         maxhost_log_clear(obj_get(need(&p, "id")));
     } else if (strcmp(cmd, "expect-dict") == 0) {
