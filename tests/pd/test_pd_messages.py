@@ -4,7 +4,6 @@ wrong call giving one clear error line while Pd keeps running), bad model files,
 load/method with fixed inlets and outlets, deleting the object while its worker runs, a burst
 of 1000 control messages during DSP, and the help patches."""
 import os
-import subprocess
 
 import numpy as np
 import pytest
@@ -484,19 +483,20 @@ def test_lazy_void_errors(tmp_path):
 
 
 def test_package_models_by_bare_name(tmp_path):
-    """From a patch outside the build tree, with only the assembled package folder on Pd's
-    path, [nn~ nn_effects saturate] and [nn.info nn_hpss] find the package's own models; a
-    missing name lists every place searched, the package's models folder included."""
+    """From a patch in the test's folder, with only the assembled package folder on Pd's path
+    (no saved preferences), [nn~ nn_effects saturate] and [nn.info nn_hpss] find the
+    package's own models; a missing name lists every place searched, the package's models
+    folder included. (tests/pd/test_pd_install.py does the same with installed packages.)"""
     package = os.path.join(pdtest.BUILD, "nn_tilde")
-    patch = tmp_path / "outside.pd"
-    patch.write_text("#N canvas 0 0 450 300 12;\n#X obj 10 10 nn~ nn_effects saturate;\n"
-                     "#X obj 10 50 nn.info nn_hpss;\n#X obj 10 90 nn~ nosuchmodel;\n")
-    env = dict(os.environ, NN_TILDE_MODELS_DIR=str(tmp_path / "user_models"))
-    proc = subprocess.run([pdtest.PD, "-nogui", "-batch", "-nosound", "-stderr", "-path", package, "-open",
-                           str(patch), "-send", "pd quit"], cwd=str(tmp_path), env=env, capture_output=True,
-                          text=True, timeout=120)
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "could not find model 'nosuchmodel'" in errors[0], proc.stderr
+    main = pdtest.Patch()
+    for text in ("nn~ nn_effects saturate", "nn.info nn_hpss", "nn~ nosuchmodel"):
+        main.obj(text)
+    pdtest.finish(main, dsp=False)
+    # Through pdtest.run_pd, so that the RealtimeSanitizer build preloads its runtime.
+    run = pdtest.run_pd(main, str(tmp_path), args=("-path", package), bare=True)
+    run.check_alive()
+    errors = run.errors
+    assert len(errors) == 1 and "could not find model 'nosuchmodel'" in errors[0], run.output
     assert os.path.join(package, "models", "nosuchmodel.ts") in errors[0], errors[0]
     # Pd's search path is listed place by place (here the -path folder), not summarised.
     assert str(tmp_path / "nosuchmodel.ts") in errors[0] and os.path.join(package, "nosuchmodel.ts") in errors[0], \
