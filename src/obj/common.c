@@ -194,8 +194,9 @@ static nn_status locate_not_found(const nn_host *host, void *owner, const char *
         host_list[keep] = '\0';
         strcat(host_list, "...");
     }
-    return nn_error_set(err, NN_ERR_FILE_NOT_FOUND, "%s%s%s%s%s%s%s", head, host_list, host_list[0] && tail[0] ? ", " : "",
-                        tail, summary ? " (and " : "", summary ? summary : "", summary ? ")" : "");
+    return nn_error_set(err, NN_ERR_FILE_NOT_FOUND, "%s%s%s%s%s%s%s", head, host_list,
+                        host_list[0] && tail[0] ? ", " : "", tail, summary ? " (and " : "", summary ? summary : "",
+                        summary ? ")" : "");
 }
 
 nn_status nn_obj_locate(const nn_host *host, void *owner, const char *name, char *out, size_t size, nn_error *err)
