@@ -477,6 +477,8 @@ def test_package_models_by_bare_name(tmp_path):
     patch.write_text("#N canvas 0 0 450 300 12;\n#X obj 10 10 nn~ nn_effects saturate;\n"
                      "#X obj 10 50 nn.info nn_hpss;\n#X obj 10 90 nn~ nosuchmodel;\n")
     env = dict(os.environ, NN_TILDE_MODELS_DIR=str(tmp_path / "user_models"))
+    if os.environ.get("NN_PD_PRELOAD"):  # the RealtimeSanitizer runtime, as pdtest does
+        env["LD_PRELOAD"] = os.environ["NN_PD_PRELOAD"]
     proc = subprocess.run([pdtest.PD, "-nogui", "-batch", "-nosound", "-stderr", "-path", package, "-open",
                            str(patch), "-send", "pd quit"], cwd=str(tmp_path), env=env, capture_output=True,
                           text=True, timeout=120)
