@@ -5,6 +5,10 @@ The tests drive the built `nntilde` executable (path in $NNTILDE, set by CTest)
 on the generated test models ($NN_TEST_MODELS) and IRCAM's fixtures
 ($NN_TEST_FIXTURES), and compare its output files with the same models run in
 Python torch. Anything missing is a failure with a clear message, never a skip.
+
+Tests that read IRCAM's fixtures (they use the `fixtures` fixture, or carry the mark) get the
+mark `fixtures`: tests/cli/CMakeLists.txt runs them as separate CTest tests (`-m fixtures`),
+which are not run, and named by the test command, when the fixture files are missing.
 """
 import os
 import subprocess
@@ -15,6 +19,16 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import wavfile  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "fixtures: reads IRCAM's fixture models ($NN_TEST_FIXTURES)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "fixtures" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.fixtures)
 
 
 def _require_env(name):
