@@ -46,9 +46,9 @@ note_not_run() {
         if grep -qxF -- "$t" <<<"$selected"; then names+=("$t"); fi
     done < <(tail -n +2 "$report")
     [ ${#names[@]} -gt 0 ] || return 0
-    summary+=("[$name] ${#names[@]} tests not run, for lack of IRCAM's fixture models ($(head -1 "$report");"
-              "  CI has them in ../shared/fixtures/models; point -DNN_FIXTURES_DIR=<folder> at a copy to run them):"
-              "  ${names[*]}")
+    summary+=("=== [$name] ${#names[@]} tests not run, for lack of IRCAM's fixture models ($(head -1 "$report");"
+              "    CI has them in ../shared/fixtures/models; point -DNN_FIXTURES_DIR=<folder> at a copy to run them):"
+              "    ${names[*]}")
 }
 
 run_config() {
@@ -72,7 +72,8 @@ run_config() {
 
 print_summary() {
     local line
-    for line in "${summary[@]}"; do echo "=== $line"; done
+    [ ${#summary[@]} -gt 0 ] || return 0
+    for line in "${summary[@]}"; do echo "$line"; done
 }
 
 mkdir -p build-test
