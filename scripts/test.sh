@@ -28,7 +28,8 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(release asan tsan rtsan)
-fixture_args=()
+# Always given, so that a build folder configured once with it does not keep it in its cache.
+fixture_args=(-DNN_REQUIRE_FIXTURES=OFF)
 [ "${NN_REQUIRE_FIXTURES:-0}" = "0" ] || fixture_args=(-DNN_REQUIRE_FIXTURES=ON)
 summary=()
 
