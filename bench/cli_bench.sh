@@ -14,7 +14,7 @@ model=${2:-$build/models/rave.ts}
 method=${3:-forward}
 short=${4:-1}
 long=${5:-10}
-nntilde=$build/src/cli/nntilde
+nntilde=$build/bin/nntilde
 python=${NN_PYTHON:-/usr/bin/python3}
 export OPENBLAS_NUM_THREADS=1
 

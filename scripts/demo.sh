@@ -3,12 +3,15 @@
 # SPDX-License-Identifier: MIT
 #
 # Installs the Debian packages (scripts/install-deps.sh), configures and builds into build/
-# (the Pd objects, the example models, the package folder build/nn_tilde/), then renders the
+# (the Pd objects, the example models, the package folder build/nn_tilde/, and the command-line
+# tool build/bin/nntilde with its example models and man page), then renders the
 # bundled example sound examples/demo.wav through [nn~ -offline nn_hpss forward 4096] (the
 # example harmonic/percussive separation model) in a headless Pd, and writes
 # build/demo/output.wav: harmonic part left, percussive part right, nn~'s latency removed (the
 # model's own STFT adds 768 samples; left + right = the input delayed by them). Prints
-# where the file is, the latency of the object, and the real-time factor of the render.
+# where the file is, the latency of the object, and the real-time factor of the render; then
+# renders the same sound with nntilde (build/demo/nntilde.wav) and says where the tool is.
+# Needs only this repository: IRCAM's fixture models (../shared) are for some tests only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -20,7 +23,7 @@ bash scripts/install-deps.sh
 echo "demo: configuring and building into build/ ..."
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$root/build.configure.log" 2>&1 ||
     { cat "$root/build.configure.log"; exit 1; }
-cmake --build "$root/build" -j"$jobs" --target nn_tilde_package
+cmake --build "$root/build" -j"$jobs" --target nn_tilde_package nntilde nntilde_files
 
 package="$root/build/nn_tilde"
 model="$package/models/nn_hpss.ts"
@@ -103,3 +106,9 @@ awk -v s="$start" -v e="$end" -v n="$frames" -v l="$latency" -v out="$out/output
     printf "demo: real-time factor %.3f (%.2f s of computing for %.2f s of sound, Pd included)\n", (e - s) / secs, e - s, secs
 }'
 
+# The command-line tool, built alongside: the same model by its bare name.
+nntilde="$root/build/bin/nntilde"
+echo "demo: rendering $input through nn_hpss with $nntilde ..."
+OPENBLAS_NUM_THREADS=1 "$nntilde" run nn_hpss "$input" "$out/nntilde.wav" | sed 's/^/demo: nntilde: /'
+echo "demo: nntilde is built at $nntilde ('$nntilde --help'; 'man -l $root/build/share/man/man1/nntilde.1');"
+echo "demo: install it with: cmake --install build --component cli --prefix ~/.local"

@@ -448,6 +448,20 @@ nn_status nn_models_dir(char *buf, size_t size);
 nn_status nn_model_locate(const char *name, const char *const *dirs, int n_dirs, char *out, size_t size,
                           nn_error *err);
 
+/* The same lookup, then in each of `bundled` in order: the folders of the example
+ * models that ship with the frontend (the Pd package's models/ folder,
+ * <prefix>/share/nn_tilde/examples for nntilde). The order is therefore:
+ *   1. `name` itself when absolute;
+ *   2. each of `dirs` (the host's own places: nntilde's current folder; Pd's
+ *      patch folder, then its search path);
+ *   3. the per-user models folder (nn_models_dir(), where downloads go);
+ *   4. each of `bundled`.
+ * NULL and empty entries are skipped; the first path that exists wins; the
+ * NN_ERR_FILE_NOT_FOUND message lists every path tried. nn_model_locate is
+ * this function with no bundled folders. Any thread; not RT-safe (stat). */
+nn_status nn_model_locate_bundled(const char *name, const char *const *dirs, int n_dirs, const char *const *bundled,
+                                  int n_bundled, char *out, size_t size, nn_error *err);
+
 /* ------------------------------------------------------------------------- */
 /* Model download (IRCAM Forum API)                                           */
 /* ------------------------------------------------------------------------- */

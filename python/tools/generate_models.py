@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """Generates every test and example model, their metadata and golden outputs.
 
-Run by the CMake target `models` (`--out <build>/models --fixtures <IRCAM fixtures>`), so it
+Run by the CMake target `models` (`--out <build>/models [--fixtures <IRCAM fixtures>]`; without
+--fixtures, no metadata or golden outputs are written for IRCAM's files), so it
 must be quick and deterministic: a fixed seed before every model, one torch thread, the same
 files on every build. What it writes is specified in docs/test-models.md; the C tests rely on
 it. The models are written with our `nn_tilde` package; metadata and golden outputs come from
@@ -424,7 +425,7 @@ def write_bad_files(out: str) -> None:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, help="output folder (<build>/models)")
-    parser.add_argument("--fixtures", default=None, help="folder of IRCAM's fixture models")
+    parser.add_argument("--fixtures", default=None, help="folder of IRCAM's fixture models (optional)")
     args = parser.parse_args(argv)
     started = time.time()
     torch.set_num_threads(1)

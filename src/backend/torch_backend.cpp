@@ -12,6 +12,7 @@
  */
 #include "torch_backend.h"
 
+#include <torch/csrc/jit/runtime/print_handler.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
 #include <torch/version.h>
@@ -19,8 +20,10 @@
 #include <ATen/Parallel.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +51,14 @@ void apply_threads()
         at::set_num_threads(wanted);
         applied_threads = wanted;
     }
+}
+
+/* A model's own print() (TorchScript's prim::Print) goes to stderr, not to libtorch's default
+ * std::cout: the host's stdout belongs to the host (nntilde's results, a Pd pipe). */
+void print_to_stderr(const std::string &text)
+{
+    std::fwrite(text.data(), 1, text.size(), stderr);
+    std::fflush(stderr);
 }
 
 /* TorchScript errors carry a multi-line interpreter traceback whose useful
@@ -382,6 +393,8 @@ nn_status nn_torch_load(const char *path, nn_torch **out, nn_error *err)
     return fenced(
         err, NN_ERR_BAD_FILE, [&] { return std::string(path) + ": not a TorchScript archive"; },
         [&] {
+            static std::once_flag print_handler_set;
+            std::call_once(print_handler_set, [] { torch::jit::setPrintHandler(print_to_stderr); });
             auto *t = new nn_torch{torch::jit::load(path, c10::Device(c10::kCPU)), {}, c10::Device(c10::kCPU)};
             t->module.eval();
             *out = t;

@@ -56,8 +56,13 @@ bool nn_cli_is_help(const char *arg);
 
 /* ---- models ------------------------------------------------------------- */
 
-/* Resolve MODEL (a path, or a bare name looked up in the current folder and
- * the models folder) and load it without calling set_sample_rate, so that
+/* The folder of the example models that come with nntilde:
+ * <folder of the executable>/../share/nn_tilde/examples (installed and build
+ * tree alike). Written into `buf`; NULL when it cannot be known. */
+const char *nn_cli_examples_dir(char *buf, size_t size);
+
+/* Resolve MODEL (a path, or a bare name looked up in the current folder, the
+ * models folder, then the example models folder) and load it without calling set_sample_rate, so that
  * nn_model_sample_rate() reports the rate the model declares. Prints the
  * error and returns the exit code on failure, NN_CLI_OK on success. */
 int nn_cli_model_open(const char *name, nn_model **out);
@@ -73,6 +78,13 @@ int nn_cli_attribute_assign(nn_model *model, const char *assignment);
 /* Parse `--format MAJOR[:SUBTYPE]` (e.g. "wav:float", "flac:pcm24"). */
 bool nn_cli_format_parse(const char *text, int *major, int *subtype);
 
+/* The major format named by `path`'s extension (0 when unknown); `*ext` is the
+ * extension, or NULL when the name has none ("out", ".hidden"). */
+int nn_cli_format_extension(const char *path, const char **ext);
+
+/* The --format name of a format's subtype ("pcm16", "float"). */
+const char *nn_cli_format_describe(int format);
+
 /* The output format: `requested` major/subtype (0 = unset), else the output
  * path's extension, else the input's format; the subtype follows the input
  * when the major is the same and is valid, else the best one for the major.
@@ -86,8 +98,13 @@ int nn_cli_format_choose(int requested_major, int requested_subtype, const char 
 typedef struct nn_cli_output nn_cli_output;
 
 int nn_cli_output_open(const char *path, int format, int channels, int sample_rate, nn_cli_output **out);
-/* Write interleaved frames; false (with the error printed) on failure. */
+/* Write interleaved frames; false (with the error printed) on failure. A
+ * sample the format's subtype cannot hold (beyond [-1, 1], NaN or infinite,
+ * for every subtype but float and double) is refused, never clipped: the error
+ * names the value, channel and time, and the caller aborts the output. */
 bool nn_cli_output_write(nn_cli_output *output, const float *frames, int64_t count);
+/* Frames written so far. */
+int64_t nn_cli_output_frames(const nn_cli_output *output);
 /* Close and rename into place; prints and returns the exit code. Frees. */
 int nn_cli_output_commit(nn_cli_output *output);
 /* Close and remove the temporary file. Frees. NULL is a no-op. */
@@ -105,10 +122,19 @@ typedef struct nn_cli_progress {
     double last;
     int64_t total;
     double seconds_per_unit; /* audio seconds per unit, for the speed figure */
+    bool bytes;              /* a download: units are bytes */
+    const char *label;       /* a counted step: "raw", with `unit` ("blocks") */
+    const char *unit;
 } nn_cli_progress;
 
-/* Enabled only when stderr is a terminal and `quiet` is false. */
+/* Enabled only when stderr is a terminal and `quiet` is false. A render:
+ * units are frames of `seconds_per_unit` seconds of audio. */
 void nn_cli_progress_begin(nn_cli_progress *progress, int64_t total, double seconds_per_unit, bool quiet);
+/* A download of `total` bytes: "1.2 of 3.4 MB (2.0 MB/s)". */
+void nn_cli_progress_begin_bytes(nn_cli_progress *progress, int64_t total, bool quiet);
+/* A step of `total` units: "label [###...]  40%  12 of 30 unit". */
+void nn_cli_progress_begin_count(nn_cli_progress *progress, const char *label, int64_t total, const char *unit,
+                                 bool quiet);
 void nn_cli_progress_update(nn_cli_progress *progress, int64_t done);
 void nn_cli_progress_end(nn_cli_progress *progress);
 

@@ -36,17 +36,20 @@ typedef struct bench_options {
     double seconds;
     int threads;
     bool json;
+    bool quiet;
 } bench_options;
 
 typedef struct bench_raw {
     int blocks;
     double median, p99, max, mean, total;
+    double median_error; /* standard error of the median, from the interquartile range */
 } bench_raw;
 
 typedef struct bench_engine {
     int blocks;
     double seconds;
     double median; /* wall time per block, fed by host vectors */
+    double median_error;
 } bench_engine;
 
 typedef struct bench_live {
@@ -59,13 +62,26 @@ static void usage(FILE *to)
 {
     fputs("usage: nntilde bench MODEL [options]\n\n"
           "Measure a model's speed on a deterministic test signal:\n"
-          "  raw       nn_model_run per block of B samples: median, p99 and max time per block and\n"
-          "            the real-time factor (compute time / audio time; below 1 = faster than\n"
-          "            real time)\n"
+          "  raw       nn_model_run per block of B samples, after 3 warm-up calls\n"
           "  engine    the same blocks through the stream engine (offline mode, host vectors of\n"
-          "            64 samples): the engine's own overhead against the raw calls\n"
-          "  realtime  N streams in threaded mode driven by a simulated audio clock for S seconds:\n"
-          "            blocks computed, overruns (blocks not ready in time), longest host callback\n\n"
+          "            64 samples)\n"
+          "  realtime  N streams in threaded mode driven by a simulated audio clock for S seconds\n\n"
+          "figures:\n"
+          "  median, p99, max    time to compute one block of B samples (p99: 99% of blocks took\n"
+          "                      at most this)\n"
+          "  real-time factor    mean compute time / block duration: below 1 is faster than real\n"
+          "                      time; 0.25 leaves three quarters of a core for the rest\n"
+          "  overhead            engine median - raw median per block: the engine's own cost (ring\n"
+          "                      copies, hand-off to the worker, wake-up), shown +/- its 95%\n"
+          "                      noise band (from the spread of both timings): a value inside the\n"
+          "                      band, negative ones included, is not measurable against the\n"
+          "                      model's own variation; measure it on a light model\n"
+          "  blocks computed     blocks the worker finished, of the blocks the clock handed over;\n"
+          "                      the last one is usually still running when the clock stops\n"
+          "  overruns            blocks not ready when their output was due (heard as silence)\n"
+          "  longest callback    the longest host callback (nn_stream_process for all streams):\n"
+          "                      the audio thread never waits for the model, so microseconds\n\n"
+          "A progress line per step is drawn on stderr when it is a terminal.\n\n"
           "options:\n"
           "  -m, --method METHOD   method to run (default: forward)\n"
           "  -b, --bufsize B       buffer size (default 4096; 0 = synchronous)\n"
@@ -73,6 +89,7 @@ static void usage(FILE *to)
           "  -t, --seconds S       audio seconds per test (default 10)\n"
           "  --threads T           libtorch intra-op threads (default 1)\n"
           "  --json                JSON on stdout\n"
+          "  -q, --quiet           no progress line\n"
           "  -h, --help            this help\n"
           "  --version             print the version\n\n"
           "Set OPENBLAS_NUM_THREADS=1 for stable figures. Timings vary between runs on a shared\n"
@@ -91,6 +108,7 @@ static int parse_options(int argc, char **argv, bench_options *o)
         {"seconds", required_argument, NULL, 't'},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"json", no_argument, NULL, OPT_JSON},
+        {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},
         {NULL, 0, NULL, 0},
@@ -102,11 +120,12 @@ static int parse_options(int argc, char **argv, bench_options *o)
     o->seconds = 10.0;
     o->threads = 1;
     o->json = false;
+    o->quiet = false;
     optind = 1;
     opterr = 0;
     int c;
     long v;
-    while ((c = getopt_long(argc, argv, ":m:b:n:t:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:b:n:t:qh", options, NULL)) != -1) {
         switch (c) {
         case 'm': o->method = optarg; break;
         case 'b':
@@ -138,6 +157,7 @@ static int parse_options(int argc, char **argv, bench_options *o)
             o->threads = (int)v;
             break;
         case OPT_JSON: o->json = true; break;
+        case 'q': o->quiet = true; break;
         case 'h': usage(stdout); return -1;
         case OPT_VERSION: nn_cli_print_version(); return -1;
         case ':':
@@ -160,6 +180,15 @@ static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* Standard error of the median of `n` sorted times: 1.2533 sigma / sqrt(n) for a normal
+ * spread, with sigma estimated robustly from the interquartile range (IQR / 1.349), so that a
+ * few preempted blocks do not inflate it. */
+static double median_error(const double *sorted, int n)
+{
+    double iqr = sorted[(3 * n) / 4] - sorted[n / 4];
+    return 1.2533 * (iqr / 1.349) / sqrt((double)n);
 }
 
 /* A reproducible signal: two sines and a little noise, amplitude < 1. */
@@ -189,7 +218,7 @@ static int open_method(const bench_options *o, nn_model **model, int *method)
     return NN_CLI_OK;
 }
 
-static int bench_raw_run(nn_model *model, int method, int B, int blocks, double sample_rate, bench_raw *r)
+static int bench_raw_run(nn_model *model, int method, int B, int blocks, double sample_rate, bool quiet, bench_raw *r)
 {
     const nn_method_info *m = nn_model_method(model, method);
     size_t in_count = (size_t)m->in_channels * (size_t)B;
@@ -213,13 +242,20 @@ static int bench_raw_run(nn_model *model, int method, int B, int blocks, double 
             code = NN_CLI_FAILURE;
     }
     r->total = 0.0;
+    nn_cli_progress progress;
+    nn_cli_progress_begin_count(&progress, "raw     ", blocks, "blocks", quiet);
     for (int i = 0; i < blocks && code == NN_CLI_OK; i++) {
         double t0 = nn_cli_now();
         if (nn_model_run(model, method, 1, B, input, output, &err) != NN_OK)
             code = NN_CLI_FAILURE;
         times[i] = nn_cli_now() - t0;
         r->total += times[i];
+        nn_cli_progress_update(&progress, i + 1);
     }
+    if (code == NN_CLI_OK)
+        nn_cli_progress_end(&progress);
+    else if (progress.enabled)
+        fputc('\n', stderr);
     if (code != NN_CLI_OK) {
         nn_cli_error_report(nn_model_path(model), &err);
     } else {
@@ -229,6 +265,7 @@ static int bench_raw_run(nn_model *model, int method, int B, int blocks, double 
         r->p99 = times[(int)ceil(0.99 * blocks) - 1];
         r->max = times[blocks - 1];
         r->mean = r->total / blocks;
+        r->median_error = median_error(times, blocks);
     }
     free(input);
     free(output);
@@ -349,6 +386,8 @@ static int bench_engine_run(const bench_options *o, int blocks, double sample_ra
         nn_cli_error(NULL, "out of memory");
         return NN_CLI_FAILURE;
     }
+    nn_cli_progress progress;
+    nn_cli_progress_begin_count(&progress, "engine  ", blocks, "blocks", o->quiet);
     double t0 = nn_cli_now();
     for (int b = 0; b < blocks; b++) {
         double block_start = nn_cli_now();
@@ -358,13 +397,16 @@ static int bench_engine_run(const bench_options *o, int blocks, double sample_ra
             nn_stream_process(stream, io.in_ptrs, io.n_in, io.out_ptrs, io.n_out, BENCH_VECTOR);
         }
         times[b] = nn_cli_now() - block_start;
+        nn_cli_progress_update(&progress, b + 1);
     }
     r->seconds = nn_cli_now() - t0;
+    nn_cli_progress_end(&progress);
     r->blocks = blocks;
     /* Medians, not totals: one preempted block on a shared machine would
      * otherwise dominate the difference with the raw calls. */
     qsort(times, (size_t)blocks, sizeof *times, compare_doubles);
     r->median = times[blocks / 2];
+    r->median_error = median_error(times, blocks);
     free(times);
     nn_stream_poll(stream);
     if (ev.failure.status != NN_OK) {
@@ -407,6 +449,10 @@ static int bench_live_run(const bench_options *o, double sample_rate, const floa
     if (code == NN_CLI_OK) {
         uint64_t ticks = (uint64_t)ceil(o->seconds * sample_rate / BENCH_VECTOR);
         double period = BENCH_VECTOR / sample_rate;
+        int B0 = nn_stream_buffer_size(streams[0]);
+        nn_cli_progress progress;
+        nn_cli_progress_begin_count(&progress, "realtime", (int64_t)(ticks * BENCH_VECTOR / (uint64_t)B0),
+                                    "blocks handed over", o->quiet);
         double start = nn_cli_now();
         r->max_callback = 0.0;
         for (uint64_t t = 0; t < ticks; t++) {
@@ -421,10 +467,12 @@ static int bench_live_run(const bench_options *o, double sample_rate, const floa
             if (t % 64 == 0) {
                 for (int s = 0; s < n; s++)
                     nn_stream_poll(streams[s]);
+                nn_cli_progress_update(&progress, (int64_t)((t + 1) * BENCH_VECTOR / (uint64_t)B0));
             }
             sleep_until(start + (double)(t + 1) * period);
         }
         r->seconds = nn_cli_now() - start;
+        nn_cli_progress_end(&progress);
         int B = nn_stream_buffer_size(streams[0]);
         r->expected = (uint64_t)n * (ticks * BENCH_VECTOR / (uint64_t)B);
         r->blocks = 0;
@@ -456,6 +504,8 @@ static void print_results(const bench_options *o, const char *path, int B, doubl
     double rtf = raw->mean / audio_per_block;
     double overhead = engine->median - raw->median;
     double overhead_pct = raw->median > 0.0 ? 100.0 * overhead / raw->median : 0.0;
+    /* 95% band of the difference of two independent medians. */
+    double noise = 1.96 * sqrt(raw->median_error * raw->median_error + engine->median_error * engine->median_error);
     if (o->json) {
         cJSON *root = cJSON_CreateObject();
         cJSON_AddStringToObject(root, "model", path);
@@ -481,6 +531,7 @@ static void print_results(const bench_options *o, const char *path, int B, doubl
         cJSON_AddNumberToObject(e, "median_ms", engine->median * 1e3);
         cJSON_AddNumberToObject(e, "overhead_us_per_block", 1e6 * overhead);
         cJSON_AddNumberToObject(e, "overhead_percent", overhead_pct);
+        cJSON_AddNumberToObject(e, "overhead_noise_us_per_block", 1e6 * noise);
         cJSON *l = cJSON_AddObjectToObject(root, "realtime");
         cJSON_AddNumberToObject(l, "streams", o->streams);
         cJSON_AddNumberToObject(l, "vector_size", BENCH_VECTOR);
@@ -500,12 +551,18 @@ static void print_results(const bench_options *o, const char *path, int B, doubl
            sample_rate);
     printf("libtorch %s, %d intra-op thread%s, BLAS: %s\n", nn_backend_version(), nn_backend_threads(),
            nn_backend_threads() == 1 ? "" : "s", nn_backend_blas());
-    printf("raw:      %d blocks: median %.3f ms, p99 %.3f ms, max %.3f ms; real-time factor %.3f%s\n", raw->blocks,
-           raw->median * 1e3, raw->p99 * 1e3, raw->max * 1e3, rtf, rtf < 1.0 ? "" : " (slower than real time)");
-    printf("engine:   %d blocks in %.3f s (raw %.3f s): median %.3f ms per block, overhead %.1f us per block "
-           "(%.2f%% of the raw median)\n",
-           engine->blocks, engine->seconds, raw->total, engine->median * 1e3, 1e6 * overhead, overhead_pct);
-    printf("realtime: %d stream%s for %.1f s: %llu of %llu blocks computed, %llu overrun%s, longest callback %.0f us\n",
+    printf("raw:      %d blocks: median %.3f ms, p99 %.3f ms, max %.3f ms per block; real-time factor %.3g "
+           "(mean compute time / block duration; %s)\n",
+           raw->blocks, raw->median * 1e3, raw->p99 * 1e3, raw->max * 1e3, rtf,
+           rtf < 1.0 ? "below 1 is faster than real time" : "slower than real time");
+    printf("engine:   %d blocks: median %.3f ms per block; overhead %.1f us +/- %.1f us per block (%.2f%% of the raw "
+           "median; engine median - raw median, +/- its 95%% noise band: %s)\n",
+           engine->blocks, engine->median * 1e3, 1e6 * overhead, 1e6 * noise, overhead_pct,
+           fabs(overhead) <= noise ? "within it, so not measurable against the model's own variation"
+                                   : "beyond it, so measured");
+    printf("realtime: %d stream%s for %.1f s: %llu of %llu blocks computed (the last may still be running when the "
+           "clock stops), %llu overrun%s (blocks not ready in time, heard as silence), longest callback %.0f us "
+           "(the audio thread never waits)\n",
            o->streams, o->streams == 1 ? "" : "s", live->seconds, (unsigned long long)live->blocks,
            (unsigned long long)live->expected, (unsigned long long)live->overruns, live->overruns == 1 ? "" : "s",
            live->max_callback * 1e6);
@@ -556,7 +613,7 @@ int nn_cli_bench(int argc, char **argv)
         return NN_CLI_FAILURE;
     }
     fill_signal(signal, signal_len, sample_rate);
-    code = bench_raw_run(model, method, B, blocks, sample_rate, &raw);
+    code = bench_raw_run(model, method, B, blocks, sample_rate, o.quiet, &raw);
     nn_model_free(model);
     if (code == NN_CLI_OK)
         code = bench_engine_run(&o, blocks, sample_rate, signal, signal_len, &engine);

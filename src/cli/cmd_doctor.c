@@ -114,6 +114,22 @@ static void check_cpu(void)
         fix("the CPU has no AVX2: libtorch falls back to slow kernels", "run models on a CPU with AVX2 and FMA");
 }
 
+/* Number of *.ts files in `dir`, -1 when it cannot be read. */
+static int count_models(const char *dir)
+{
+    int count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len > 3 && strcmp(e->d_name + len - 3, ".ts") == 0)
+            count++;
+    }
+    closedir(d);
+    return count;
+}
+
 static void check_models_dir(void)
 {
     char dir[4096];
@@ -135,17 +151,23 @@ static void check_models_dir(void)
     if (access(dir, W_OK) != 0)
         fix("the models folder is not writable: downloads will fail",
             "fix its permissions or set NN_TILDE_MODELS_DIR to a writable folder");
-    int count = 0;
-    DIR *d = opendir(dir);
-    if (d) {
-        for (struct dirent *e; (e = readdir(d));) {
-            size_t len = strlen(e->d_name);
-            if (len > 3 && strcmp(e->d_name + len - 3, ".ts") == 0)
-                count++;
-        }
-        closedir(d);
-    }
+    int count = count_models(dir);
     printf("  %d model%s installed (nntilde models lists them)\n", count, count == 1 ? "" : "s");
+}
+
+static void check_examples_dir(void)
+{
+    char dir[4096];
+    if (!nn_cli_examples_dir(dir, sizeof dir)) {
+        printf("example models:     unknown (the executable's folder cannot be read)\n");
+        return;
+    }
+    printf("example models:     %s\n", dir);
+    int count = count_models(dir);
+    if (count < 0)
+        printf("  note: not there: install nntilde with 'cmake --install <build> --component cli'\n");
+    else
+        printf("  %d example model%s, found by bare name after the models folder\n", count, count == 1 ? "" : "s");
 }
 
 int nn_cli_doctor(int argc, char **argv)
@@ -172,6 +194,7 @@ int nn_cli_doctor(int argc, char **argv)
     check_threads();
     check_cpu();
     check_models_dir();
+    check_examples_dir();
     printf("download API:       %s\n", nn_api_url());
     printf("NN_TILDE_API_URL=%s\n", env_or("NN_TILDE_API_URL", "(unset)"));
     if (problems) {

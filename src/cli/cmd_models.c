@@ -9,9 +9,12 @@
 #include "cli.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static int downloader_exit_code(nn_status s)
 {
@@ -140,12 +143,16 @@ int nn_cli_models(int argc, char **argv)
 
 static void download_usage(FILE *to)
 {
-    fputs("usage: nntilde download CARD [--name NAME]\n\n"
+    fputs("usage: nntilde download CARD [--name NAME] [--force]\n\n"
           "Download the model card CARD (source/model/name, as listed by 'nntilde models') into\n"
-          "the models folder as NAME.ts (default: the card's last part). Models there are found\n"
-          "by bare name: 'nntilde run NAME ...', [nn~ NAME] in Pd.\n\n"
+          "the models folder as NAME.ts (default: the card's last part) and print its path. Models\n"
+          "there are found by bare name: 'nntilde run NAME ...', [nn~ NAME] in Pd. When NAME.ts is\n"
+          "already there, nothing is downloaded and a note says so (exit 0); --force downloads it\n"
+          "again and replaces it only once the new file is complete. A progress bar (bytes) is\n"
+          "drawn when stderr is a terminal.\n\n"
           "options:\n"
           "  --name NAME   install under this name\n"
+          "  -f, --force   download again over an installed model\n"
           "  -q, --quiet   no progress bar\n\n"
           "exit codes: 0 ok, 1 network or server failure, 2 bad card or usage error,\n"
           "4 the models folder cannot be written\n",
@@ -155,7 +162,8 @@ static void download_usage(FILE *to)
 typedef struct download_state {
     nn_cli_progress progress;
     bool quiet;
-    bool started;
+    bool started;     /* the progress bar */
+    bool transferred; /* a STARTED event came: the file was not already there */
     nn_status status;
     char message[NN_ERROR_MESSAGE_SIZE];
     char path[4096];
@@ -166,12 +174,13 @@ static void on_download(void *user, const nn_download_event *event)
     download_state *st = user;
     switch (event->kind) {
     case NN_DOWNLOAD_STARTED:
+        st->transferred = true;
         if (!st->quiet)
             fprintf(stderr, "downloading %s\n", event->card ? event->card : "");
         break;
     case NN_DOWNLOAD_PROGRESS:
         if (!st->started && event->total > 0) {
-            nn_cli_progress_begin(&st->progress, (int64_t)event->total, 0.0, st->quiet);
+            nn_cli_progress_begin_bytes(&st->progress, (int64_t)event->total, st->quiet);
             st->started = true;
         }
         if (st->started)
@@ -192,36 +201,16 @@ static void on_download(void *user, const nn_download_event *event)
     }
 }
 
-int nn_cli_download(int argc, char **argv)
+/* One download through the core's downloader, waiting for it; the result is in `st`. */
+static int fetch(const char *card, const char *name, download_state *st)
 {
-    if (want_help(argc, argv, download_usage))
-        return NN_CLI_OK;
-    const char *card = NULL, *name = NULL;
-    download_state st;
-    memset(&st, 0, sizeof st);
-    st.status = NN_ERR_INTERNAL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
-            name = argv[++i];
-        } else if (strncmp(argv[i], "--name=", 7) == 0) {
-            name = argv[i] + 7;
-        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
-            st.quiet = true;
-        } else if (argv[i][0] != '-' && !card) {
-            card = argv[i];
-        } else {
-            nn_cli_error("download", "unexpected argument '%s' (try 'nntilde download --help')", argv[i]);
-            return NN_CLI_USAGE;
-        }
-    }
-    if (!card) {
-        nn_cli_error("download", "expected a CARD (try 'nntilde download --help')");
-        return NN_CLI_USAGE;
-    }
     nn_error err;
     nn_error_clear(&err);
     nn_downloader *dl = NULL;
-    nn_status s = nn_downloader_new(NULL, NULL, on_download, &st, &dl, &err);
+    st->status = NN_ERR_INTERNAL;
+    st->transferred = false;
+    st->started = false;
+    nn_status s = nn_downloader_new(NULL, NULL, on_download, st, &dl, &err);
     if (s == NN_OK)
         s = nn_downloader_start(dl, card, name, &err);
     if (s != NN_OK) {
@@ -236,12 +225,67 @@ int nn_cli_download(int argc, char **argv)
     }
     nn_downloader_poll(dl);
     nn_downloader_free(dl);
-    if (st.status != NN_OK) {
-        nn_cli_error(card, "%s", st.message[0] ? st.message : "download did not complete");
-        return downloader_exit_code(st.status);
+    if (st->status != NN_OK) {
+        nn_cli_error(card, "%s", st->message[0] ? st->message : "download did not complete");
+        return downloader_exit_code(st->status);
     }
-    printf("%s\n", st.path);
     return NN_CLI_OK;
+}
+
+int nn_cli_download(int argc, char **argv)
+{
+    if (want_help(argc, argv, download_usage))
+        return NN_CLI_OK;
+    const char *card = NULL, *name = NULL;
+    bool force = false;
+    download_state st;
+    memset(&st, 0, sizeof st);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--name") == 0 && i + 1 < argc) {
+            name = argv[++i];
+        } else if (strncmp(argv[i], "--name=", 7) == 0) {
+            name = argv[i] + 7;
+        } else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
+            st.quiet = true;
+        } else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0) {
+            force = true;
+        } else if (argv[i][0] != '-' && !card) {
+            card = argv[i];
+        } else {
+            nn_cli_error("download", "unexpected argument '%s' (try 'nntilde download --help')", argv[i]);
+            return NN_CLI_USAGE;
+        }
+    }
+    if (!card) {
+        nn_cli_error("download", "expected a CARD (try 'nntilde download --help')");
+        return NN_CLI_USAGE;
+    }
+    int code = fetch(card, name, &st);
+    if (code == NN_CLI_OK && !st.transferred && !force) {
+        fprintf(stderr, "nntilde: %s: already installed at %s: nothing downloaded (--force downloads it again)\n", card,
+                st.path);
+    } else if (code == NN_CLI_OK && !st.transferred) {
+        /* Set the installed file aside (same folder, hidden name) so that the downloader fetches
+         * the card again; put it back if that fails, so --force never loses a working model. */
+        char installed[4096], aside[4200];
+        snprintf(installed, sizeof installed, "%s", st.path);
+        const char *slash = strrchr(installed, '/');
+        int dir_len = slash ? (int)(slash - installed) + 1 : 0;
+        snprintf(aside, sizeof aside, "%.*s.%s.nntilde-replaced", dir_len, installed, installed + dir_len);
+        if (rename(installed, aside) != 0) {
+            nn_cli_error(installed, "cannot replace: %s", strerror(errno));
+            return NN_CLI_BAD_OUTPUT;
+        }
+        code = fetch(card, name, &st);
+        if (code == NN_CLI_OK) {
+            unlink(aside);
+        } else if (rename(aside, installed) != 0) {
+            nn_cli_error(installed, "could not put the previous file back (it is %s): %s", aside, strerror(errno));
+        }
+    }
+    if (code == NN_CLI_OK)
+        printf("%s\n", st.path);
+    return code;
 }
 
 /* ---- delete ------------------------------------------------------------------- */

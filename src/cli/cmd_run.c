@@ -86,7 +86,10 @@ static void usage(FILE *to)
     fputs("usage: nntilde run MODEL [options] IN OUT\n\n"
           "Render the sound file IN through MODEL's method and write OUT. The stream engine runs in\n"
           "offline mode: no block is dropped and the result is deterministic. The engine's latency\n"
-          "is compensated (OUT has IN's length and is aligned with it) unless --keep-latency.\n\n"
+          "is compensated (OUT has IN's length and is aligned with it) unless --keep-latency.\n"
+          "MODEL is a path or a bare name: the current folder, the models folder, then the example\n"
+          "models that come with nntilde are searched (e.g. 'nntilde run nn_effects -m saturate\n"
+          "in.wav out.wav'; see 'nntilde --help').\n\n"
           "IN may have any format and channel count libsndfile reads. Its channels feed the\n"
           "method's inputs in order; a file with k times as many channels as the method takes is\n"
           "processed as a batch of k examples (stereo into a mono method = batch 2), and OUT then\n"
@@ -109,14 +112,26 @@ static void usage(FILE *to)
           "                          at IN's rate / R) instead of a held signal\n"
           "  -f, --format FMT[:SUB]  output format (wav, aiff, flac, ogg, caf, w64, raw, ...) and\n"
           "                          optional subtype (pcm16, pcm24, pcm32, float, double, vorbis,\n"
-          "                          ...). Default: from OUT's extension, else IN's format; the\n"
+          "                          ...). Default: from OUT's extension (one that names no\n"
+          "                          format is refused), else IN's format; the\n"
           "                          subtype follows IN (float for latent outputs)\n"
-          "  -q, --quiet             no progress bar (it is only drawn on a terminal anyway)\n"
+          "  -q, --quiet             no progress bar (it is only drawn on a terminal anyway) and\n"
+          "                          no summary line\n"
           "  -v, --verbose           print the render set-up (buffer size, batch, latency, rates)\n"
           "  -h, --help              this help\n"
           "  --version               print the version\n\n"
+          "On success one line goes to stdout: OUT, its duration, channels, rate and sample\n"
+          "format, the real-time factor (computing time / IN's duration; below 1 is faster than\n"
+          "real time) and the latency removed (or kept). A model's own print() output goes to\n"
+          "stderr.\n\n"
+          "Samples are never clipped: when OUT's sample format holds only -1 to 1 (every PCM,\n"
+          "u-law, A-law, Vorbis, Opus; all but float and double) and an output sample is beyond\n"
+          "(or not a number), the run stops with exit 4 and says which sample; write float\n"
+          "instead (--format wav:float). An OUT extension that names no format (out.mp3, out.txt)\n"
+          "is refused like an unknown --format (exit 2).\n\n"
           "exit codes: 0 ok, 1 model or processing failure, 2 usage error (options, method,\n"
-          "attribute, value), 3 bad input file (model or sound), 4 OUT cannot be written.\n"
+          "attribute, value, format), 3 bad input file (model or sound), 4 OUT cannot be written\n"
+          "(also: a sample OUT's format cannot hold).\n"
           "OUT is written under a temporary name and renamed when complete: a failed run never\n"
           "leaves a partial OUT.\n",
           to);
@@ -186,6 +201,16 @@ static int parse_options(int argc, char **argv, run_options *o)
     o->model = argv[optind];
     o->in_path = argv[optind + 1];
     o->out_path = argv[optind + 2];
+    /* An extension that names no format is refused like an unknown --format, rather than
+     * silently writing IN's format under a name that says otherwise. */
+    const char *ext = NULL;
+    if (!o->format_major && nn_cli_format_extension(o->out_path, &ext) == 0 && ext) {
+        nn_cli_error(o->out_path,
+                     "unknown output format '%s' (from OUT's extension; e.g. wav, flac, aiff, ogg, caf, or give "
+                     "--format)",
+                     ext);
+        return NN_CLI_USAGE;
+    }
     return NN_CLI_OK;
 }
 
@@ -653,12 +678,26 @@ static int run(const run_options *o)
         goto out;
 
     nn_cli_progress progress;
+    double started = nn_cli_now();
     nn_cli_progress_begin(&progress, in_info.frames, 1.0 / in_info.samplerate, o->quiet);
     code = render(&st, in, &in_info, model_sr, &progress);
     nn_cli_progress_end(&progress);
+    int64_t frames_out = st.output ? nn_cli_output_frames(st.output) : 0;
     if (code == NN_CLI_OK) {
         code = nn_cli_output_commit(st.output);
         st.output = NULL;
+    }
+    if (code == NN_CLI_OK && !o->quiet) {
+        /* The one line a successful render prints: what was written, how fast (compute time
+         * over the input's duration: below 1 is faster than real time), and the latency. */
+        double elapsed = nn_cli_now() - started;
+        double seconds = (double)in_info.frames / in_info.samplerate;
+        int latency = nn_stream_latency(st.stream);
+        printf("wrote %s: %.2f s, %d channel%s at %d Hz, %s; real-time factor %.3f (%.3f s for %.2f s); "
+               "latency %d samples (%.1f ms) %s\n",
+               o->out_path, (double)frames_out / out_rate, st.n_outputs, st.n_outputs == 1 ? "" : "s", out_rate,
+               nn_cli_format_describe(format), elapsed / seconds, elapsed, seconds, latency,
+               1000.0 * latency / model_sr, o->keep_latency ? "kept" : "removed");
     }
 out:
     nn_model_free(model);

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 void nn_cli_error(const char *subject, const char *fmt, ...)
 {
@@ -105,6 +106,25 @@ double nn_cli_now(void)
 
 /* ---- models ------------------------------------------------------------- */
 
+const char *nn_cli_examples_dir(char *buf, size_t size)
+{
+    /* <prefix>/bin/nntilde -> <prefix>/share/nn_tilde/examples; the build tree has the same
+     * layout (src/cli/CMakeLists.txt). /proc/self/exe is the executable itself, links resolved. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || size == 0)
+        return NULL;
+    exe[n] = '\0';
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            return NULL;
+        *slash = '\0';
+    }
+    int w = snprintf(buf, size, "%s/share/nn_tilde/examples", exe);
+    return w > 0 && (size_t)w < size ? buf : NULL;
+}
+
 int nn_cli_model_open(const char *name, nn_model **out)
 {
     *out = NULL;
@@ -126,11 +146,17 @@ int nn_cli_model_open(const char *name, nn_model **out)
         free(absolute);
     } else {
         const char *const here[] = {"."};
-        nn_status s = nn_model_locate(name, here, 1, path, sizeof path, &err);
+        char examples[4096];
+        const char *const bundled[] = {nn_cli_examples_dir(examples, sizeof examples)};
+        nn_status s = nn_model_locate_bundled(name, here, 1, bundled, 1, path, sizeof path, &err);
         if (s != NN_OK) {
             nn_cli_error_report(name, &err);
             return NN_CLI_BAD_INPUT;
         }
+        char *absolute = realpath(path, NULL);
+        if (absolute && strlen(absolute) < sizeof path)
+            strcpy(path, absolute);
+        free(absolute);
     }
     nn_model_config config = nn_model_config_default();
     config.sample_rate = 0;

@@ -41,7 +41,14 @@ static void print_usage(FILE *to)
           "  1  the model or the processing failed (also network failures)\n"
           "  2  usage error: bad option, unknown method or attribute, bad value\n"
           "  3  bad input file: model or sound file missing, empty or unreadable\n"
-          "  4  the output cannot be written\n\n"
+          "  4  the output cannot be written (or OUT's format cannot hold the output)\n\n"
+          "MODEL is a path to a .ts file, or a bare name (\".ts\" added when missing) looked up in:\n"
+          "  1. the current folder\n"
+          "  2. the models folder, where downloads go: $NN_TILDE_MODELS_DIR, else\n"
+          "     $XDG_DATA_HOME/nn_tilde/models, else ~/.local/share/nn_tilde/models\n"
+          "  3. the example models that come with nntilde (nn_effects, nn_features, nn_hpss):\n"
+          "     ../share/nn_tilde/examples next to the nntilde executable\n"
+          "  (`nntilde doctor` prints these folders)\n\n"
           "environment: NN_TILDE_MODELS_DIR (models folder), NN_TILDE_API_URL (download API root)\n",
           to);
 }

@@ -1,9 +1,10 @@
-/* nntilde — a one-line progress bar on stderr for long renders.
+/* nntilde — a one-line progress bar on stderr for long renders, downloads and benchmarks.
  * SPDX-License-Identifier: MIT
  *
  * Drawn only when stderr is a terminal (never into logs or pipes), redrawn at
- * most ten times a second, and showing the speed relative to real time so a
- * user sees at once whether a model is usable live.
+ * most ten times a second. A render shows its speed relative to real time, so
+ * a user sees at once whether a model is usable live; a download shows bytes;
+ * a benchmark step shows its name and how many of its units are done.
  */
 #include "cli.h"
 
@@ -11,13 +12,36 @@
 
 #define BAR_WIDTH 30
 
-void nn_cli_progress_begin(nn_cli_progress *progress, int64_t total, double seconds_per_unit, bool quiet)
+static void begin(nn_cli_progress *progress, int64_t total, bool quiet)
 {
     progress->enabled = !quiet && isatty(STDERR_FILENO) && total > 0;
     progress->start = nn_cli_now();
     progress->last = 0.0;
     progress->total = total;
+    progress->seconds_per_unit = 0.0;
+    progress->bytes = false;
+    progress->label = NULL;
+    progress->unit = NULL;
+}
+
+void nn_cli_progress_begin(nn_cli_progress *progress, int64_t total, double seconds_per_unit, bool quiet)
+{
+    begin(progress, total, quiet);
     progress->seconds_per_unit = seconds_per_unit;
+}
+
+void nn_cli_progress_begin_bytes(nn_cli_progress *progress, int64_t total, bool quiet)
+{
+    begin(progress, total, quiet);
+    progress->bytes = true;
+}
+
+void nn_cli_progress_begin_count(nn_cli_progress *progress, const char *label, int64_t total, const char *unit,
+                                 bool quiet)
+{
+    begin(progress, total, quiet);
+    progress->label = label;
+    progress->unit = unit;
 }
 
 static void draw(const nn_cli_progress *progress, int64_t done, double now)
@@ -31,10 +55,23 @@ static void draw(const nn_cli_progress *progress, int64_t done, double now)
         bar[i] = i < filled ? '#' : '.';
     bar[BAR_WIDTH] = '\0';
     double elapsed = now - progress->start;
-    double audio = (double)done * progress->seconds_per_unit;
-    fprintf(stderr, "\r[%s] %3d%%  %.1f s of audio in %.1f s", bar, (int)(fraction * 100.0), audio, elapsed);
-    if (elapsed > 0.0 && audio > 0.0)
-        fprintf(stderr, " (%.1fx real time)", audio / elapsed);
+    fprintf(stderr, "\r%s%s[%s] %3d%%  ", progress->label ? progress->label : "", progress->label ? " " : "", bar,
+            (int)(fraction * 100.0));
+    if (progress->bytes) {
+        double mb = (double)done / 1e6;
+        fprintf(stderr, "%.1f of %.1f MB", mb, (double)progress->total / 1e6);
+        if (elapsed > 0.0)
+            fprintf(stderr, " (%.1f MB/s)", mb / elapsed);
+    } else if (progress->unit) {
+        fprintf(stderr, "%lld of %lld %s", (long long)done, (long long)progress->total, progress->unit);
+    } else {
+        double audio = (double)done * progress->seconds_per_unit;
+        fprintf(stderr, "%.1f s of audio in %.1f s", audio, elapsed);
+        if (elapsed > 0.0 && audio > 0.0)
+            fprintf(stderr, " (%.1fx real time)", audio / elapsed);
+    }
+    /* Clear what a longer previous line left. */
+    fputs("\033[K", stderr);
     fflush(stderr);
 }
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -62,6 +63,40 @@ static int format_major(const char *name_or_path, bool is_path)
             return info.format & SF_FORMAT_TYPEMASK;
     }
     return 0;
+}
+
+int nn_cli_format_extension(const char *path, const char **ext)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    const char *dot = strrchr(base, '.');
+    /* "out" and ".hidden" have no extension. */
+    *ext = dot && dot != base && dot[1] ? dot + 1 : NULL;
+    return *ext ? format_major(path, true) : 0;
+}
+
+/* The --format name of a subtype ("pcm16"), or NULL. */
+static const char *subtype_name(int subtype)
+{
+    for (size_t i = 0; i < sizeof subtypes / sizeof subtypes[0]; i++) {
+        if (subtypes[i].code == subtype)
+            return subtypes[i].name;
+    }
+    return NULL;
+}
+
+/* The usual extension of a major format ("wav"), or NULL. */
+static const char *major_name(int major)
+{
+    int count = 0;
+    sf_command(NULL, SFC_GET_FORMAT_MAJOR_COUNT, &count, sizeof count);
+    for (int i = 0; i < count; i++) {
+        SF_FORMAT_INFO info = {.format = i};
+        sf_command(NULL, SFC_GET_FORMAT_MAJOR, &info, sizeof info);
+        if ((info.format & SF_FORMAT_TYPEMASK) == major)
+            return info.extension;
+    }
+    return NULL;
 }
 
 bool nn_cli_format_parse(const char *text, int *major, int *subtype)
@@ -124,6 +159,11 @@ struct nn_cli_output {
     int fd; /* ours to close: libsndfile does not own it */
     char *path;
     char *temp;
+    int format;
+    int channels;
+    int sample_rate;
+    bool bounded;    /* the subtype holds [-1, 1] only: anything beyond would be clipped */
+    int64_t written; /* frames */
 };
 
 /* The temporary file to remove if the process is interrupted. Only one output
@@ -210,21 +250,65 @@ int nn_cli_output_open(const char *path, int format, int channels, int sample_ra
         output_free(output);
         return NN_CLI_BAD_OUTPUT;
     }
-    /* Integer formats clip instead of wrapping around. */
+    /* Integer formats would clip (or wrap): nn_cli_output_write refuses such samples first. */
     sf_command(output->file, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    int subtype = format & SF_FORMAT_SUBMASK;
+    output->format = format;
+    output->channels = channels;
+    output->sample_rate = sample_rate;
+    output->bounded = subtype != SF_FORMAT_FLOAT && subtype != SF_FORMAT_DOUBLE;
     *out = output;
     return NN_CLI_OK;
+}
+
+/* Refuse a sample the output's subtype cannot hold rather than let it be clipped: the first
+ * one is named with its channel and time, and the fix (a float format) is given. */
+static bool check_bounded(nn_cli_output *output, const float *frames, int64_t count)
+{
+    int64_t n = count * output->channels;
+    for (int64_t i = 0; i < n; i++) {
+        float v = frames[i];
+        if (v >= -1.0f && v <= 1.0f)
+            continue;
+        int major = output->format & SF_FORMAT_TYPEMASK;
+        const char *sub = subtype_name(output->format & SF_FORMAT_SUBMASK);
+        const char *ext = major_name(major);
+        SF_INFO probe = {
+            .samplerate = output->sample_rate, .channels = output->channels, .format = major | SF_FORMAT_FLOAT};
+        bool has_float = ext && sf_format_check(&probe);
+        double at = (double)(output->written + i / output->channels) / output->sample_rate;
+        nn_cli_error(output->path,
+                     "output sample %g (channel %d at %.3f s) does not fit %s samples, which hold -1 to 1; "
+                     "refusing to clip: nothing written (keep the values with --format %s:float)",
+                     (double)v, (int)(i % output->channels) + 1, at, sub ? sub : "these", has_float ? ext : "wav");
+        return false;
+    }
+    return true;
 }
 
 bool nn_cli_output_write(nn_cli_output *output, const float *frames, int64_t count)
 {
     if (count <= 0)
         return true;
+    if (output->bounded && !check_bounded(output, frames, count))
+        return false;
     if (sf_writef_float(output->file, frames, count) != count) {
         nn_cli_error(output->path, "write failed: %s", sf_strerror(output->file));
         return false;
     }
+    output->written += count;
     return true;
+}
+
+int64_t nn_cli_output_frames(const nn_cli_output *output)
+{
+    return output->written;
+}
+
+const char *nn_cli_format_describe(int format)
+{
+    const char *sub = subtype_name(format & SF_FORMAT_SUBMASK);
+    return sub ? sub : "?";
 }
 
 int nn_cli_output_commit(nn_cli_output *output)

@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: MIT
  *
  * Every frontend finds a model the same way: an absolute path is taken as is, a bare name
- * ("isis", "isis.ts") is searched in the folders the host knows (patch folder, search path)
- * and then in the one per-user models folder that downloads go to. Card validation lives
+ * ("isis", "isis.ts") is searched in the folders the host knows (patch folder, search path),
+ * then in the one per-user models folder that downloads go to, then in the folders of the
+ * example models that ship with the frontend (nn_model_locate_bundled). Card validation lives
  * here too because it is what keeps a server-supplied or user-typed card from naming a file
  * outside that folder.
  */
@@ -130,7 +131,8 @@ static nn_status try_candidate(const char *dir, const char *file, char *out, siz
     return NN_OK;
 }
 
-nn_status nn_model_locate(const char *name, const char *const *dirs, int n_dirs, char *out, size_t size, nn_error *err)
+static nn_status locate(const char *name, const char *const *dirs, int n_dirs, const char *const *bundled,
+                        int n_bundled, char *out, size_t size, nn_error *err)
 {
     if (!name || !name[0])
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "no model name given");
@@ -158,12 +160,28 @@ nn_status nn_model_locate(const char *name, const char *const *dirs, int n_dirs,
         char models[4096];
         if (st == NN_ERR_FILE_NOT_FOUND && nn_models_dir(models, sizeof models) == NN_OK)
             st = try_candidate(models, file, out, size, &s);
+        /* The models that ship with the frontend come last, so that a file of the same name
+         * next to the user's work or downloaded by them takes precedence. */
+        for (int i = 0; bundled && i < n_bundled && st == NN_ERR_FILE_NOT_FOUND; i++)
+            if (bundled[i] && bundled[i][0])
+                st = try_candidate(bundled[i], file, out, size, &s);
     }
     if (st == NN_ERR_INVALID_ARGUMENT)
         return nn_error_set(err, st, "path of model '%s' does not fit in %zu bytes", name, size);
     if (st != NN_OK)
         return nn_error_set(err, st, "model '%s' not found; searched: %s", name, s.len ? s.text : "nowhere");
     return NN_OK;
+}
+
+nn_status nn_model_locate(const char *name, const char *const *dirs, int n_dirs, char *out, size_t size, nn_error *err)
+{
+    return locate(name, dirs, n_dirs, NULL, 0, out, size, err);
+}
+
+nn_status nn_model_locate_bundled(const char *name, const char *const *dirs, int n_dirs, const char *const *bundled,
+                                  int n_bundled, char *out, size_t size, nn_error *err)
+{
+    return locate(name, dirs, n_dirs, bundled, n_bundled, out, size, err);
 }
 
 const char *nn_api_url(void)

@@ -5,6 +5,10 @@ The tests drive the built `nntilde` executable (path in $NNTILDE, set by CTest)
 on the generated test models ($NN_TEST_MODELS) and IRCAM's fixtures
 ($NN_TEST_FIXTURES), and compare its output files with the same models run in
 Python torch. Anything missing is a failure with a clear message, never a skip.
+
+Tests that read IRCAM's fixtures (they use the `fixtures` fixture, or carry the mark) get the
+mark `fixtures`: tests/cli/CMakeLists.txt runs them as separate CTest tests (`-m fixtures`),
+which are not run, and named by the test command, when the fixture files are missing.
 """
 import os
 import subprocess
@@ -15,6 +19,16 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
 import wavfile  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "fixtures: reads IRCAM's fixture models ($NN_TEST_FIXTURES)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "fixtures" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.fixtures)
 
 
 def _require_env(name):
@@ -54,15 +68,15 @@ def fixtures():
 
 @pytest.fixture
 def run(nntilde, tmp_path):
-    """run(*args, env=None) -> CompletedProcess, with a private models folder."""
-    def _run(*args, env=None, timeout=300):
+    """run(*args, env=None, cwd=None) -> CompletedProcess, with a private models folder."""
+    def _run(*args, env=None, timeout=300, cwd=None):
         full_env = dict(os.environ)
         full_env.setdefault("NN_TILDE_MODELS_DIR", str(tmp_path / "user_models"))
         full_env["NN_TILDE_API_URL"] = full_env.get("NN_TILDE_API_URL", "http://127.0.0.1:9/")
         if env:
             full_env.update(env)
         return subprocess.run([nntilde, *map(str, args)], capture_output=True, text=True, env=full_env,
-                              timeout=timeout)
+                              timeout=timeout, cwd=cwd)
     return _run
 
 
@@ -85,3 +99,28 @@ def write_wav(path, data, rate=48000):
 
 def read_wav(path):
     return wavfile.read(str(path))
+
+
+def write_wav_pcm16(path, data, rate=48000):
+    wavfile.write_pcm16(str(path), data, rate)
+    return path
+
+
+def on_terminal(args, env=None, timeout=300):
+    """Run `args` with stderr on a pseudo-terminal; returns (exit code, what stderr showed)."""
+    import pty
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(list(map(str, args)), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    return proc.wait(timeout=timeout), b"".join(chunks).decode(errors="replace")

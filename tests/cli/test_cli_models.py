@@ -7,6 +7,7 @@ names, exit codes for server failures, and that a failed download leaves
 nothing in the models folder.
 """
 import os
+import re
 import subprocess
 import sys
 
@@ -76,3 +77,47 @@ def test_download_failures(name, run, env):
     assert lines[-1].startswith(f"nntilde: test/models/{name}: "), result.stderr
     folder = env["NN_TILDE_MODELS_DIR"]
     assert not os.path.isdir(folder) or os.listdir(folder) == []
+
+
+def test_download_of_an_installed_model_says_so_and_force_replaces_it(run, env, models):
+    result = run("download", "-q", "test/models/gain", env=env)
+    assert result.returncode == 0, result.stderr
+    installed = result.stdout.strip()
+    assert installed == os.path.join(env["NN_TILDE_MODELS_DIR"], "gain.ts")
+    with open(installed, "wb") as f:
+        f.write(b"PK\x03\x04 an older file")
+
+    result = run("download", "-q", "test/models/gain", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == installed + "\n"
+    assert result.stderr == (f"nntilde: test/models/gain: already installed at {installed}: nothing downloaded "
+                             "(--force downloads it again)\n")
+    with open(installed, "rb") as f:
+        assert f.read() == b"PK\x03\x04 an older file"
+
+    result = run("download", "-q", "--force", "test/models/gain", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == installed + "\n" and result.stderr == ""
+    with open(installed, "rb") as a, open(os.path.join(models, "gain.ts"), "rb") as b:
+        assert a.read() == b.read()
+    assert os.listdir(env["NN_TILDE_MODELS_DIR"]) == ["gain.ts"]
+
+
+def test_download_force_that_fails_keeps_the_installed_model(run, env, models):
+    result = run("download", "-q", "test/models/gain", "--name", "mine", env=env)
+    assert result.returncode == 0, result.stderr
+    result = run("download", "-q", "--force", "test/models/error", "--name", "mine", env=env)
+    assert result.returncode == 1, result
+    assert result.stderr.splitlines()[-1].startswith("nntilde: test/models/error: "), result.stderr
+    assert os.listdir(env["NN_TILDE_MODELS_DIR"]) == ["mine.ts"]
+    with open(os.path.join(env["NN_TILDE_MODELS_DIR"], "mine.ts"), "rb") as a, \
+            open(os.path.join(models, "gain.ts"), "rb") as b:
+        assert a.read() == b.read()
+
+
+def test_download_progress_shows_bytes(nntilde, env):
+    from conftest import on_terminal
+    code, shown = on_terminal([nntilde, "download", "test/models/gain"], env={**os.environ, **env})
+    assert code == 0, shown
+    assert re.search(r"\[#+\] 100%  [0-9.]+ of [0-9.]+ MB", shown), shown
+    assert "audio" not in shown

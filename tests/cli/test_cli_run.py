@@ -68,10 +68,14 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_run_matches_torch(case, run, models, fixtures, tmp_path):
+@pytest.mark.parametrize("case", [pytest.param(c, marks=[pytest.mark.fixtures] if c[1].startswith("FIX/") else [])
+                                  for c in CASES], ids=[c[0] for c in CASES])
+def test_run_matches_torch(case, run, models, request, tmp_path):
     _, model, method, channels, batch, extra, sets, pad = case
-    model_path = os.path.join(fixtures, model[4:]) if model.startswith("FIX/") else os.path.join(models, model)
+    if model.startswith("FIX/"):
+        model_path = os.path.join(request.getfixturevalue("fixtures"), model[4:])
+    else:
+        model_path = os.path.join(models, model)
     x = make_signal(FRAMES, channels)
     src = write_wav(tmp_path / "in.wav", x)
     dst = tmp_path / "out.wav"

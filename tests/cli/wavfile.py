@@ -60,3 +60,16 @@ def read(path):
     else:
         raise ValueError(f"{path}: unsupported WAV format tag {tag} with {bits} bits")
     return samples.reshape(-1, channels).astype(np.float32), rate, tag, bits
+
+
+def write_pcm16(path, data, rate):
+    """Write `data` ([frames] or [frames, channels], within [-1, 1]) as 16-bit PCM WAV."""
+    data = np.asarray(data, dtype=np.float64)
+    if data.ndim == 1:
+        data = data[:, None]
+    frames, channels = data.shape
+    payload = np.round(np.clip(data, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+    fmt = struct.pack("<HHIIHH", WAVE_FORMAT_PCM, channels, rate, rate * channels * 2, channels * 2, 16)
+    body = b"WAVE" + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", len(payload)) + payload
+    with open(path, "wb") as f:
+        f.write(b"RIFF" + struct.pack("<I", len(body)) + body)

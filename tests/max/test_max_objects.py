@@ -137,6 +137,33 @@ def test_void_then_load(tmp_path):
     assert not np.any(y[:, 1])
 
 
+def test_mcs_void_then_load_and_method(tmp_path):
+    """mcs.nn~ void 2 256: two example cords and no model; `load multi.ts` gives each outlet the
+    method's two outputs (DSP recompiled), `method swap` swaps them, at the predicted latency."""
+    b = 256
+    lat = 2 * b - VS
+    x = signal(4096, 6)  # cord e carries channels 3e..3e+2 (multi.ts forward takes 3)
+    maxhost.write_f32(tmp_path / "in.f32", x)
+    maxhost.run_script(
+        load_all() + f"new a mcs.nn~ void 2 {b} @offline 1\n"
+        f"dsp a sr=48000 vs={VS} in=3,3\nperform a 512 - -\n"
+        f"send a load {model('multi.ts')}\nmain 10\n"
+        f"perform a 4096 {tmp_path}/in.f32 {tmp_path}/forward.f32\n"
+        "send a method swap\nwait 3000\n"
+        f"perform a 4096 {tmp_path}/in.f32 {tmp_path}/swap.f32\n"
+        "expect-console-errors 0\n", tmp_path)
+    y = maxhost.read_f32(tmp_path / "forward.f32", 4)
+    for e in range(2):
+        xe = x[:-lat, 3 * e:3 * e + 3]
+        np.testing.assert_allclose(y[lat:, 2 * e], xe[:, 0] + xe[:, 1], atol=1e-6)
+        np.testing.assert_allclose(y[lat:, 2 * e + 1], 2 * xe[:, 2], atol=1e-6)
+    y = maxhost.read_f32(tmp_path / "swap.f32", 4)
+    for e in range(2):
+        xe = x[:-lat, 3 * e:3 * e + 3]
+        np.testing.assert_allclose(y[lat:, 2 * e], xe[:, 1], atol=1e-6)
+        np.testing.assert_allclose(y[lat:, 2 * e + 1], xe[:, 0], atol=1e-6)
+
+
 def test_buffer_and_array_attributes(tmp_path):
     """A buffer~ feeds a buffer attribute (all channels, its own rate), an [array] a tensor
     attribute; @track_buffers re-reads the buffer~ when it changes."""
