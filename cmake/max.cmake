@@ -53,6 +53,18 @@ if(_nn_max_sdk AND EXISTS "${_nn_max_sdk}/c74support/max-includes/ext.h"
   set(NN_MAX_COMMONSYMS "${NN_MAX_INCLUDES}/common/commonsyms.c")
 endif()
 
+# What the test command says when the Max objects cannot be built here (a user's clone
+# without ../shared); CI (NN_REQUIRE_FIXTURES) must have the SDK headers.
+set(_nn_max_report "${CMAKE_BINARY_DIR}/not-run-max.txt")
+file(REMOVE "${_nn_max_report}")
+if(NOT NN_MAX_SDK_FOUND AND NN_REQUIRE_FIXTURES)
+  message(FATAL_ERROR "the Max SDK headers are required (NN_REQUIRE_FIXTURES=ON, as in CI) but neither MAX_SDK_DIR "
+                      "nor ../shared/vendor/max-sdk-base-*-headers.tar.xz was found")
+elseif(NOT NN_MAX_SDK_FOUND)
+  file(WRITE "${_nn_max_report}" "the Max objects and their tests (no Max SDK headers: set MAX_SDK_DIR to an "
+                                 "unpacked max-sdk-base, or put max-sdk-base-*-headers.tar.xz in ../shared/vendor)\n")
+endif()
+
 # NN_BUILD_MAX follows the SDK (ON when found) unless the user chose another value: the
 # value it defaulted to is remembered, so a later configure that finds or loses the SDK
 # updates a defaulted NN_BUILD_MAX and keeps a chosen one.

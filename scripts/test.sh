@@ -52,6 +52,27 @@ note_not_run() {
               "    ${names[*]}")
 }
 
+# The same for the other parts that need ../shared (Pd 0.56's source, the Max SDK headers):
+# <build>/not-run-*.txt hold a sentence saying what is missing, then the test names (if any).
+note_other_not_run() {
+    local name=$1 dir=$2 report line1 selected names t
+    shift 2
+    selected=$(ctest --test-dir "$dir" -N "$@" 2>/dev/null | sed -n 's/^ *Test *#[0-9]*: *\([^ ]*\).*/\1/p')
+    for report in "$dir"/not-run-*.txt; do
+        [ -f "$report" ] || continue
+        line1=$(head -1 "$report")
+        names=()
+        while read -r t; do
+            if grep -qxF -- "$t" <<<"$selected"; then names+=("$t"); fi
+        done < <(tail -n +2 "$report")
+        if [ "$(wc -l <"$report")" -le 1 ]; then
+            summary+=("=== [$name] not built or run: $line1")
+        elif [ ${#names[@]} -gt 0 ]; then
+            summary+=("=== [$name] ${#names[@]} tests not run: $line1" "    ${names[*]}")
+        fi
+    done
+}
+
 run_config() {
     local name=$1 labels=$2
     shift 2
@@ -65,6 +86,7 @@ run_config() {
     # ctest -L takes a regular expression: anchor it, or "tsan" would also pick "rtsan".
     [ -z "$labels" ] || label_args=(-L "^${labels}\$")
     note_not_run "$name" "$dir" "${label_args[@]}"
+    note_other_not_run "$name" "$dir" "${label_args[@]}"
     [ "$configure_only" = 0 ] || return 0
     cmake --build "$dir" -j"$jobs"
     echo "=== [$name] tests ${labels:+(label $labels)} ==="

@@ -64,11 +64,15 @@ def test_fresh_clone_demo_and_test_summary(tmp_path):
     code, shown = run([str(nntilde), "--help"], cwd=tmp_path)
     assert code == 0 and shown.startswith("usage: nntilde <command>"), shown
 
-    # The test command's summary, without building or running: every fixture test named, and why.
-    expected = fixture_tests(build)
-    assert len(expected) >= 10, f"too few fixture tests registered in {build}: {expected}"
+    # The test command's summary, without building or running: every fixture test named, and why,
+    # and the parts that need the rest of ../shared (Pd 0.56's source, the Max SDK headers).
     code, out = run(["bash", "scripts/test.sh", "--configure-only", "release"], cwd=clone)
     assert code == 0, out
+    expected = fixture_tests(str(clone / "build-test" / "release"))
+    assert len(expected) >= 10, f"too few fixture tests registered in the clone: {expected}"
+    assert set(expected) <= set(fixture_tests(build)), (expected, fixture_tests(build))
+    assert "tests not run: Pd 0.56.5 cannot run: the Pd 0.56-5 source tarball" in out, out
+    assert "=== [release] not built or run: the Max objects and their tests (no Max SDK headers" in out, out
     assert (f"=== [release] {len(expected)} tests not run, for lack of IRCAM's fixture models (effects.ts, "
             f"demo_attributes.ts, demo_mc.ts not found in NN_FIXTURES_DIR={clone}/../shared/fixtures/models;") in out, out
     named = out.split("to run them):\n", 1)[1].splitlines()[0].split()
