@@ -55,7 +55,7 @@ static void downloads_on_event(void *user, const nn_download_event *event)
     case NN_DOWNLOAD_FAILED: {
         const char *why = event->message ? event->message : nn_strerror(event->status);
         if (!event->card)
-            nn_obj_print(d->host, d->owner, d->name, NN_CONSOLE_ERROR, "could not fetch the list of models: %s", why);
+            nn_obj_print(d->host, d->owner, d->name, NN_CONSOLE_ERROR, "%s", why); /* the core names the list */
         else
             nn_obj_print(d->host, d->owner, d->name, NN_CONSOLE_ERROR, "download of %s failed: %s", event->card, why);
         break;
@@ -153,8 +153,7 @@ void nn_downloads_list(nn_obj_downloads *d)
     nn_error err;
     nn_error_clear(&err);
     if (nn_downloader_list_start(downloader, &err) != NN_OK)
-        nn_obj_print(d->host, d->owner, d->name, NN_CONSOLE_ERROR, "could not fetch the list of models: %s",
-                     err.message);
+        nn_obj_print(d->host, d->owner, d->name, NN_CONSOLE_ERROR, "model list: %s", err.message);
     d->host->poll_later(d->owner, 0);
 }
 

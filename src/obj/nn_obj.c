@@ -436,8 +436,15 @@ void nn_obj_create(nn_obj *x, const nn_host *host, void *owner, const char *name
             nn_atom_text(&argv[0], given, sizeof given);
             obj_error(x, "the model must be a name or a path, got '%s'", given);
         }
-        if (argc > 1)
+        if (argc > 1 && argv[1].type == NN_ATOM_SYMBOL && argv[1].s[0] == '-') {
+            /* [nn~ model -offline]: a flag where the method goes. */
+            obj_error(x,
+                      "flag '%s' after the model name is ignored: flags go before the model name ([%s %s %s]); "
+                      "using method '%s'",
+                      argv[1].s, x->name, argv[1].s, model_name ? model_name : "<model>", x->method);
+        } else if (argc > 1) {
             nn_atom_text(&argv[1], x->method, sizeof x->method);
+        }
         if (grammar == NN_GRAMMAR_MCS) {
             if (argc > 2)
                 x->examples = obj_count_arg(x, &argv[2], "the number of batch examples", 1);

@@ -285,6 +285,8 @@ perform g 1024 - -
 delete g
 new h nn~ void
 expect-console-error void needs the number of inlets
+new k nn~ {model('gain.ts')} -offline 256
+expect-console-error flag '-offline' after the model name is ignored: flags go before the model name
 """
     proc = maxhost.run_script(script, tmp_path)
     assert proc.returncode == 0
