@@ -322,12 +322,19 @@ nn_status nn_buffer_size_resolve(int requested, int max_ratio, int *resolved, bo
  *    itself (the result plays one block later), so no block is dropped and
  *    the output is deterministic. Not RT-safe, by design. Latency 2B - n.
  *
- * Control (load, method, buffer size, reload, attribute set/get, sample rate)
- * is asynchronous: the call checks what it can at once (names, types, counts)
- * and queues the rest for the worker, which prepares the new state off the
- * audio thread; the audio thread swaps it in at a block boundary. Results and
- * errors come back as events, delivered by nn_stream_poll() on the thread
- * that calls it (the host's main thread).
+ * Control is asynchronous: the call checks what it can at once (names, types,
+ * counts) and queues the rest. Results and errors come back as events,
+ * delivered by nn_stream_poll() on the thread that calls it (the host's main
+ * thread).
+ *  - Swaps (load, method, buffer size, batch, reload) build a new state on a
+ *    control thread; the audio thread adopts it at the first block boundary
+ *    after it is ready, and its block 0 starts there.
+ *  - Timed messages (attribute set and get, a sample-rate change through
+ *    nn_stream_prepare) are stamped with the stream position (samples consumed
+ *    so far) and take effect on the first model call for a block that starts
+ *    at or after that position, in every mode, independent of thread timing.
+ *  - Re-enabling (nn_stream_set_enabled) starts a new block at the next vector.
+ * docs/engine.md has the details.
  */
 
 typedef struct nn_stream nn_stream;
@@ -422,12 +429,16 @@ nn_status nn_stream_reload(nn_stream *stream, nn_error *err);
  * already the requested batch. Main thread. */
 nn_status nn_stream_set_batch(nn_stream *stream, int batch, nn_error *err);
 int nn_stream_batch(const nn_stream *stream); /* the batch last requested (main thread) */
+/* Timed: `set` lands on the first model call for a block that starts at or after
+ * the current stream position; `get` answers (ATTRIBUTE_VALUE) in order after the
+ * sets before it. Both may be answered before DSP starts. Main thread. */
 nn_status nn_stream_attribute_set(nn_stream *stream, const char *attribute, const nn_value *values, int count,
                                   nn_error *err);
 nn_status nn_stream_attribute_get(nn_stream *stream, const char *attribute, nn_error *err);
 
 /* Enable/disable: disabled streams output zeros and do not consume input.
- * Any thread, RT-safe. */
+ * Enabling again starts a new block at the next vector (silence for the
+ * latency, like a fresh stream). Any thread, RT-safe. */
 void nn_stream_set_enabled(nn_stream *stream, bool enabled);
 bool nn_stream_enabled(const nn_stream *stream);
 
