@@ -40,6 +40,9 @@ void __rtsan_realtime_exit(void);
  * next input block to be dropped. */
 #define NN_SLOTS 4
 
+/* Model calls whose compute time nn_stream_compute_stats summarises. */
+#define NN_COMPUTE_HISTORY 1024
+
 /* Life of a slot. The audio thread owns FREE, FILLING, DONE and PLAYING
  * slots; the inference thread owns QUEUED and RUNNING ones. CANCELLED is a
  * QUEUED slot the audio thread gave up on before it ran; the inference thread
@@ -95,6 +98,13 @@ typedef struct engine_state {
     int requested; /* the user's buffer size, 0 = synchronous */
     int base_b;    /* B before the synchronous raise to the vector size */
     int b;
+    /* Low latency (THREADED): a result plays `delay` samples after its block was
+     * handed off (D; B by default), i.e. from `switch_at` = D - n samples into the
+     * next input block. Resolved from the request (0 = B, -1 = auto, > 0 = samples)
+     * whenever the vector size is known; audio thread (and prepare/build). */
+    int delay_req;
+    double measured_s; /* auto: slowest of the timed runs after warm-up */
+    int delay, switch_at;
     nn_stream_mode mode;
     int n_slots;
     engine_slot slots[NN_SLOTS];
@@ -131,6 +141,7 @@ typedef enum command_kind {
     CMD_BUFFER_SIZE,
     CMD_BATCH,
     CMD_RELOAD,
+    CMD_DELAY,
     CMD_TIMED /* a timed message was queued (msg, or already on the target state) */
 } command_kind;
 
@@ -196,7 +207,12 @@ struct nn_stream {
     atomic_uint_least64_t jobs_submitted, jobs_finished;
 
     atomic_int vector_size, sample_rate;
-    atomic_int q_latency, q_buffer_size, q_mode;
+    atomic_int q_latency, q_buffer_size, q_mode, q_delay;
+    int delay_req; /* control thread (set before it starts, then by CMD_DELAY) */
+    /* Compute time of the last blocks run (seconds), under `lock`. */
+    float compute[NN_COMPUTE_HISTORY];
+    int compute_next;
+    uint64_t compute_count;
     atomic_uint_least64_t overruns, blocks;
     atomic_bool enabled;
 
@@ -253,11 +269,11 @@ static int lcm_capped(int a, int b)
     return l > NN_MAX_BUFFER_SIZE ? -1 : (int)l;
 }
 
-static int latency_of(nn_stream_mode mode, int b, int vector_size)
+static int latency_of(nn_stream_mode mode, int b, int delay, int vector_size)
 {
     if (vector_size <= 0 || b <= 0)
         return -1;
-    return mode == NN_STREAM_SYNCHRONOUS ? b - vector_size : 2 * b - vector_size;
+    return mode == NN_STREAM_SYNCHRONOUS ? b - vector_size : b + delay - vector_size;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -490,12 +506,30 @@ static void state_restart(engine_state *st, uint64_t position)
     atomic_store_explicit(&st->fill_start, position, memory_order_release);
 }
 
+/* Resolve D for vector size n at `rate`: the user's value, or for auto the slowest
+ * timed run after warm-up plus one vector, each rounded up to a multiple of n and
+ * kept within [n, B]. Integer and float arithmetic only (the audio thread adopts). */
+static void state_set_delay(engine_state *st, int n, int rate)
+{
+    int d = st->b;
+    if (st->mode == NN_STREAM_THREADED && st->delay_req != 0 && n > 0) {
+        double want = st->delay_req > 0 ? (double)st->delay_req : ceil(st->measured_s * (double)rate) + (double)n;
+        double vectors = ceil(want / (double)n);
+        d = vectors * n < (double)st->b ? (int)vectors * n : st->b;
+        if (d < n)
+            d = n;
+    }
+    st->delay = d;
+    st->switch_at = n > 0 && d >= n ? (d - n) % st->b : 0;
+}
+
 /* Whether B works with vector size n; in synchronous mode with a user buffer
  * size of 0 the block is resized to the least common multiple of the largest
  * ratio and n (this allocates: synchronous mode is not real-time safe). */
-static nn_status state_fit(engine_state *st, int n, uint64_t position, nn_error *err)
+static nn_status state_fit(engine_state *st, int n, int rate, uint64_t position, nn_error *err)
 {
     st->fits = false;
+    state_set_delay(st, n, rate);
     if (n <= 0)
         return nn_error_set(err, NN_ERR_BUFFER_SIZE, "the stream is not prepared (no vector size)");
     if (st->mode == NN_STREAM_SYNCHRONOUS && st->requested == 0) {
@@ -519,6 +553,7 @@ static nn_status state_fit(engine_state *st, int n, uint64_t position, nn_error 
                             "buffer size %d is not a multiple of the vector size %d; the stream outputs silence "
                             "(choose a buffer size that is a multiple of %d)",
                             st->b, n, n);
+    state_set_delay(st, n, rate);
     st->fits = true;
     return NN_OK;
 }
@@ -552,6 +587,7 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     st->requested = requested;
     st->base_b = base_b;
     st->b = base_b;
+    st->delay_req = s->delay_req;
     st->mode = (synchronous || s->base_mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : s->base_mode;
     st->n_slots = st->mode == NN_STREAM_SYNCHRONOUS ? 1 : NN_SLOTS;
     atomic_init(&st->retired, false);
@@ -607,6 +643,19 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
         nn_error warm_err;
         nn_model_run(model, method, st->batch, st->b, st->slots[0].in, st->slots[0].out, &warm_err);
     }
+    if (st->mode == NN_STREAM_THREADED && st->delay_req < 0) {
+        /* Auto delay: the slowest of a few timed runs, here where the model is warm. */
+        for (int i = 0; i < 8; i++) {
+            nn_error run_err;
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            nn_model_run(model, method, st->batch, st->b, st->slots[0].in, st->slots[0].out, &run_err);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+            if (took > st->measured_s)
+                st->measured_s = took;
+        }
+    }
     memset(st->slots[0].out, 0, out_len(st) * sizeof(float));
 
     if (raised) {
@@ -620,6 +669,7 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     st->expect = EXPECT_NONE;
     st->play = -1;
     st->fits = n > 0 && st->b % n == 0;
+    state_set_delay(st, n, sample_rate);
     *out = st;
     return NN_OK;
 }
@@ -726,7 +776,9 @@ static void publish_queries(nn_stream *s, const engine_state *st)
     int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
     atomic_store_explicit(&s->q_buffer_size, st->b, memory_order_relaxed);
     atomic_store_explicit(&s->q_mode, (int)st->mode, memory_order_relaxed);
-    atomic_store_explicit(&s->q_latency, st->fits ? latency_of(st->mode, st->b, n) : -1, memory_order_relaxed);
+    atomic_store_explicit(&s->q_delay, st->mode == NN_STREAM_SYNCHRONOUS ? 0 : st->delay, memory_order_relaxed);
+    atomic_store_explicit(&s->q_latency, st->fits ? latency_of(st->mode, st->b, st->delay, n) : -1,
+                          memory_order_relaxed);
 }
 
 /* Take the published state, if any, and retire the current one. RT-safe in
@@ -750,6 +802,7 @@ static engine_state *adopt(nn_stream *s)
     }
     int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
     next->fits = n > 0 && next->b % n == 0;
+    state_set_delay(next, n, atomic_load_explicit(&s->sample_rate, memory_order_relaxed));
     atomic_store_explicit(&next->first_start, s->position, memory_order_relaxed);
     atomic_store_explicit(&next->fill_start, s->position, memory_order_release);
     s->current = next;
@@ -799,19 +852,13 @@ static void run_synchronous(nn_stream *s, engine_state *st)
 static void run_job(nn_stream *s, engine_state *st, int index);
 
 /* A block of B input samples is complete. */
-static engine_state *boundary(nn_stream *s, engine_state *st)
+/* The output cursor reached the point where the next result starts playing:
+ * `switch_at` samples into an input block, i.e. D - n samples after the previous
+ * block was handed off (D = B by default: at the last vector of the next block).
+ * A result that is not ready plays as silence and counts as one overrun. */
+static void play_next(nn_stream *s, engine_state *st)
 {
-    st->in_pos = 0;
     st->out_pos = 0;
-    engine_state *next = adopt(s);
-    if (next != st)
-        return next; /* a synchronous state that needs resizing is resized by the next call */
-    if (st->mode == NN_STREAM_SYNCHRONOUS) {
-        run_synchronous(s, st);
-        atomic_store_explicit(&st->fill_start, s->position, memory_order_release);
-        return st;
-    }
-
     for (int i = 0; i < st->n_slots; i++) {
         if ((st->abandoned & (1u << i)) &&
             atomic_load_explicit(&st->slots[i].status, memory_order_acquire) == SLOT_DONE) {
@@ -840,6 +887,23 @@ static engine_state *boundary(nn_stream *s, engine_state *st)
         }
     } else if (st->expect == EXPECT_DROPPED) {
         atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+    }
+    st->expect = EXPECT_NONE;
+}
+
+/* A block of B input samples is complete: adopt a published state, or hand the
+ * block over (run it, in SYNCHRONOUS and OFFLINE mode). */
+static engine_state *boundary(nn_stream *s, engine_state *st)
+{
+    st->in_pos = 0;
+    engine_state *next = adopt(s);
+    if (next != st)
+        return next; /* a synchronous state that needs resizing is resized by the next call */
+    if (st->mode == NN_STREAM_SYNCHRONOUS) {
+        run_synchronous(s, st);
+        st->out_pos = 0;
+        atomic_store_explicit(&st->fill_start, s->position, memory_order_release);
+        return st;
     }
 
     st->expect = EXPECT_DROPPED;
@@ -948,7 +1012,8 @@ static engine_state *call_state(nn_stream *s)
     if (!st || !st->fits)
         st = adopt(s);
     if (st && st->mode == NN_STREAM_SYNCHRONOUS && !st->fits) {
-        state_fit(st, atomic_load_explicit(&s->vector_size, memory_order_relaxed), s->position, NULL);
+        state_fit(st, atomic_load_explicit(&s->vector_size, memory_order_relaxed),
+                  atomic_load_explicit(&s->sample_rate, memory_order_relaxed), s->position, NULL);
         publish_queries(s, st);
     }
     return st;
@@ -967,6 +1032,12 @@ static void process_body(nn_stream *s, engine_state *st, const float *const *inp
         int count = n - done;
         if (count > st->b - st->in_pos)
             count = st->b - st->in_pos;
+        if (st->mode != NN_STREAM_SYNCHRONOUS) {
+            if (st->in_pos < st->switch_at && count > st->switch_at - st->in_pos)
+                count = st->switch_at - st->in_pos;
+            if (st->in_pos == st->switch_at)
+                play_next(s, st);
+        }
         copy_inputs(st, inputs, n_inputs, done, count);
         st->in_pos += count;
         s->position += (uint64_t)count;
@@ -1014,6 +1085,16 @@ void nn_stream_process(nn_stream *s, const float *const *inputs, int n_inputs, f
 /* Inference thread                                                           */
 /* ------------------------------------------------------------------------- */
 
+/* Inference thread (or OFFLINE's calling thread). */
+static void compute_record(nn_stream *s, double seconds)
+{
+    pthread_mutex_lock(&s->lock);
+    s->compute[s->compute_next] = (float)seconds;
+    s->compute_next = (s->compute_next + 1) % NN_COMPUTE_HISTORY;
+    s->compute_count++;
+    pthread_mutex_unlock(&s->lock);
+}
+
 static void run_job(nn_stream *s, engine_state *st, int index)
 {
     engine_slot *slot = &st->slots[index];
@@ -1026,11 +1107,15 @@ static void run_job(nn_stream *s, engine_state *st, int index)
         return;
     }
     nn_error err;
+    struct timespec t0, t1;
     pthread_mutex_lock(&st->model_lock);
     timed_apply_due(s, st, slot->start);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     nn_status status = nn_model_run(st->ref->model, st->method, st->batch, st->b, slot->in, slot->out, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     st->next_run = slot->start + (uint64_t)st->b;
     pthread_mutex_unlock(&st->model_lock);
+    compute_record(s, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
     if (status != NN_OK && !st->run_failed)
         event_error(s, status, err.message);
     st->run_failed = status != NN_OK;
@@ -1226,9 +1311,12 @@ static void run_command(nn_stream *s, command *cmd)
     case CMD_METHOD:
     case CMD_BUFFER_SIZE:
     case CMD_BATCH:
+    case CMD_DELAY:
     case CMD_RELOAD: {
         if (cmd->kind == CMD_BATCH)
             s->batch = cmd->number;
+        if (cmd->kind == CMD_DELAY)
+            s->delay_req = cmd->number;
         const char *name = cmd->kind == CMD_METHOD ? cmd->text : s->method_name;
         int method = nn_model_method_find(model, name);
         if (method < 0) {
@@ -1404,6 +1492,9 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
         status = nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s has no method '%s'", nn_model_path(model), method_name);
     else if (cfg.batch < 1 || cfg.batch > NN_MAX_BATCH)
         status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "batch must be 1..%d (got %d)", NN_MAX_BATCH, cfg.batch);
+    else if (cfg.delay < NN_DELAY_AUTO || cfg.delay > NN_MAX_BUFFER_SIZE)
+        status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "delay must be -1 (auto), 0 (one block) or 1..%d, got %d",
+                              NN_MAX_BUFFER_SIZE, cfg.delay);
     else if (cfg.mode != NN_STREAM_THREADED && cfg.mode != NN_STREAM_SYNCHRONOUS && cfg.mode != NN_STREAM_OFFLINE)
         status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "unknown stream mode %d", (int)cfg.mode);
     int b = 0;
@@ -1449,6 +1540,8 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     atomic_init(&s->vector_size, 0);
     atomic_init(&s->sample_rate, 0);
     atomic_init(&s->q_latency, -1);
+    atomic_init(&s->q_delay, 0);
+    s->delay_req = cfg.delay;
     atomic_init(&s->q_buffer_size, b);
     atomic_init(&s->q_mode,
                 (int)((synchronous || cfg.mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : cfg.mode));
@@ -1536,7 +1629,7 @@ nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, n
     if (st) {
         if (old_size != vector_size || !st->fits)
             state_restart(st, s->position);
-        status = state_fit(st, vector_size, s->position, err);
+        status = state_fit(st, vector_size, rate, s->position, err);
         publish_queries(s, st);
     } else {
         int b = atomic_load(&s->q_buffer_size);
@@ -1550,7 +1643,7 @@ nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, n
             b = lcm_capped(s->initial_b, vector_size);
             atomic_store(&s->q_buffer_size, b);
         }
-        atomic_store(&s->q_latency, status == NN_OK ? latency_of(mode, b, vector_size) : -1);
+        atomic_store(&s->q_latency, status == NN_OK ? latency_of(mode, b, b, vector_size) : -1);
     }
     if (old_rate != rate)
         submit_timed(s, timed_new(TIMED_RATE, NULL, NULL, 0, rate), NULL);
@@ -1594,10 +1687,18 @@ int nn_stream_poll(nn_stream *s)
         double since =
             (double)(now.tv_sec - s->last_notice.tv_sec) + 1e-9 * (double)(now.tv_nsec - s->last_notice.tv_nsec);
         if (s->reported_overruns == 0 || since >= 1.0) {
-            char message[160];
-            snprintf(message, sizeof message,
-                     "%llu blocks were not ready in time and played as silence (raise the buffer size)",
-                     (unsigned long long)overruns);
+            char message[200];
+            int b = atomic_load_explicit(&s->q_buffer_size, memory_order_relaxed);
+            int delay = atomic_load_explicit(&s->q_delay, memory_order_relaxed);
+            if (delay > 0 && delay < b)
+                snprintf(message, sizeof message,
+                         "%llu blocks were not ready in time and played as silence (raise the delay, now %d "
+                         "samples, up to %d; or the buffer size)",
+                         (unsigned long long)overruns, delay, b);
+            else
+                snprintf(message, sizeof message,
+                         "%llu blocks were not ready in time and played as silence (raise the buffer size)",
+                         (unsigned long long)overruns);
             if (s->on_event) {
                 nn_event event = {NN_EVENT_OVERRUN, NN_OK, message, -1, NULL, overruns};
                 s->on_event(s->user, &event);
@@ -1628,6 +1729,56 @@ void nn_stream_wait_idle(nn_stream *s)
 int nn_stream_latency(const nn_stream *s)
 {
     return s ? atomic_load_explicit(&((nn_stream *)s)->q_latency, memory_order_relaxed) : -1;
+}
+
+int nn_stream_delay(const nn_stream *s)
+{
+    return s ? atomic_load_explicit(&((nn_stream *)s)->q_delay, memory_order_relaxed) : 0;
+}
+
+static int float_compare(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+nn_status nn_stream_compute_stats(nn_stream *s, nn_compute_stats *out)
+{
+    if (!s || !out)
+        return NN_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    float *times = malloc(NN_COMPUTE_HISTORY * sizeof *times);
+    if (!times)
+        return NN_ERR_NO_MEMORY;
+    pthread_mutex_lock(&s->lock);
+    uint64_t count = s->compute_count;
+    int kept = count < NN_COMPUTE_HISTORY ? (int)count : NN_COMPUTE_HISTORY;
+    memcpy(times, s->compute, (size_t)kept * sizeof *times);
+    pthread_mutex_unlock(&s->lock);
+    out->count = count;
+    out->window = kept;
+    if (kept > 0) {
+        qsort(times, (size_t)kept, sizeof *times, float_compare);
+        out->p50 = times[(kept - 1) / 2];
+        out->p99 = times[(int)ceil(0.99 * kept) - 1];
+        out->max = times[kept - 1];
+    }
+    free(times);
+    return NN_OK;
+}
+
+nn_status nn_stream_set_delay(nn_stream *s, int delay, nn_error *err)
+{
+    if (!s)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "delay: NULL stream");
+    if (delay < NN_DELAY_AUTO || delay > NN_MAX_BUFFER_SIZE)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "delay must be -1 (auto), 0 (one block) or 1..%d, got %d",
+                            NN_MAX_BUFFER_SIZE, delay);
+    command *cmd = command_new(CMD_DELAY, NULL, delay);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    enqueue(s, cmd);
+    return NN_OK;
 }
 
 int nn_stream_buffer_size(const nn_stream *s)

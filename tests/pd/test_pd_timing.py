@@ -62,3 +62,27 @@ def test_loadbang_set_lands_on_first_block(tmp_path):
                 wrong = np.flatnonzero(outs[channel] != value)
                 assert wrong.size == 0, (f"run {i}: outlet {channel} first differs from {value} at sample "
                                          f"{wrong[0]} ({outs[channel][wrong[0]]}): the set did not land on block 0")
+
+
+def test_lowlatency_flag_and_delay_message(tmp_path):
+    """[nn~ -l] picks the delay from the measured compute time: bang reports it, the latency
+    B + D - n and the compute times (threaded mode, in pd -batch, where only the reports are
+    checked: a threaded render in -batch cannot keep up). `delay 256` and `delay x` are
+    accepted and refused with one line."""
+    gain = pdtest.model("gain.ts")
+    x = pdtest.test_signal(FRAMES)
+    run, _ = pdtest.render(f"nn~ -l {gain} forward 2048", list(x), 1, FRAMES, str(tmp_path),
+                           at=[(10, "delay 256"), (20, "delay x")])
+    run.check_alive()
+    # pd -batch runs DSP faster than real time, so the threaded object may report late blocks:
+    # the warning then names the delay setting to raise.
+    late = [e for e in run.errors if "were not ready in time" in e]
+    assert all("try a larger delay, up to the bufsize 2048" in e for e in late), late
+    others = [e for e in run.errors if e not in late]
+    assert len(others) == 1 and "delay needs 'auto', 0 (a whole block) or a number of samples" in others[0], others
+    reports = [t for t in run.printed("info") if t and t[0] in ("delay", "latency", "compute")]
+    first = {t[0]: t[1:] for t in reports[:3]}
+    d = int(first["delay"][0])
+    assert 64 <= d < 2048 and d % 64 == 0, first
+    assert int(first["latency"][0]) == 2048 + d - 64, first
+    assert len(first["compute"]) == 4, first
