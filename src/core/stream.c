@@ -105,6 +105,13 @@ typedef struct engine_state {
     int delay_req;
     double measured_s; /* auto: slowest of the timed runs after warm-up */
     int delay, switch_at;
+    /* Auto: the inference thread's p99 of recent compute times, as a delay in
+     * samples (only grows); the audio thread moves to it at the next switch, and
+     * after an overrun asks for one vector more (`bump`, audio thread only). */
+    atomic_int delay_hint;
+    int bump;
+    float recent[128]; /* inference thread only: compute times of the last blocks */
+    int recent_count;
     nn_stream_mode mode;
     int n_slots;
     engine_slot slots[NN_SLOTS];
@@ -593,6 +600,7 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     atomic_init(&st->retired, false);
     atomic_init(&st->fill_start, POSITION_UNKNOWN);
     atomic_init(&st->first_start, POSITION_UNKNOWN);
+    atomic_init(&st->delay_hint, 0);
     st->next_run = POSITION_UNKNOWN;
     for (int i = 0; i < NN_SLOTS; i++)
         atomic_init(&st->slots[i].status, SLOT_FREE);
@@ -856,8 +864,42 @@ static void run_job(nn_stream *s, engine_state *st, int index);
  * `switch_at` samples into an input block, i.e. D - n samples after the previous
  * block was handed off (D = B by default: at the last vector of the next block).
  * A result that is not ready plays as silence and counts as one overrun. */
+/* Auto delay: move to a larger D asked for by the inference thread's measurements
+ * or by an overrun. At the old switch point the new one is still ahead in this
+ * block: the playing block runs out and the gap until the new point is silence
+ * (a deliberate latency change, not an overrun). Returns whether D grew. */
+static bool delay_grow(nn_stream *s, engine_state *st)
+{
+    if (st->delay_req >= 0 || st->mode != NN_STREAM_THREADED)
+        return false;
+    int want = atomic_load_explicit(&st->delay_hint, memory_order_relaxed);
+    if (st->bump > want)
+        want = st->bump;
+    int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+    if (want <= st->delay || n <= 0)
+        return false;
+    int d = (want + n - 1) / n * n;
+    if (d > st->b)
+        d = st->b;
+    if (d <= st->delay)
+        return false;
+    st->delay = d;
+    st->switch_at = (d - n) % st->b;
+    publish_queries(s, st);
+    return true;
+}
+
+static void late(nn_stream *s, engine_state *st)
+{
+    atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+    if (st->delay_req < 0)
+        st->bump = st->delay + atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+}
+
 static void play_next(nn_stream *s, engine_state *st)
 {
+    if (delay_grow(s, st))
+        return;
     st->out_pos = 0;
     for (int i = 0; i < st->n_slots; i++) {
         if ((st->abandoned & (1u << i)) &&
@@ -877,16 +919,16 @@ static void play_next(nn_stream *s, engine_state *st)
         int expected = SLOT_QUEUED;
         if (atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_CANCELLED, memory_order_acq_rel,
                                                     memory_order_acquire)) {
-            atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+            late(s, st);
         } else if (expected == SLOT_DONE) {
             atomic_store_explicit(&slot->status, SLOT_PLAYING, memory_order_relaxed);
             st->play = st->expect;
         } else {
             st->abandoned |= 1u << st->expect;
-            atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+            late(s, st);
         }
     } else if (st->expect == EXPECT_DROPPED) {
-        atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+        late(s, st);
     }
     st->expect = EXPECT_NONE;
 }
@@ -1029,15 +1071,13 @@ static void process_body(nn_stream *s, engine_state *st, const float *const *inp
     }
     int done = 0;
     while (done < n) {
+        if (st->mode != NN_STREAM_SYNCHRONOUS && st->in_pos == st->switch_at)
+            play_next(s, st);
         int count = n - done;
         if (count > st->b - st->in_pos)
             count = st->b - st->in_pos;
-        if (st->mode != NN_STREAM_SYNCHRONOUS) {
-            if (st->in_pos < st->switch_at && count > st->switch_at - st->in_pos)
-                count = st->switch_at - st->in_pos;
-            if (st->in_pos == st->switch_at)
-                play_next(s, st);
-        }
+        if (st->mode != NN_STREAM_SYNCHRONOUS && st->in_pos < st->switch_at && count > st->switch_at - st->in_pos)
+            count = st->switch_at - st->in_pos;
         copy_inputs(st, inputs, n_inputs, done, count);
         st->in_pos += count;
         s->position += (uint64_t)count;
@@ -1085,6 +1125,12 @@ void nn_stream_process(nn_stream *s, const float *const *inputs, int n_inputs, f
 /* Inference thread                                                           */
 /* ------------------------------------------------------------------------- */
 
+static int float_compare(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
 /* Inference thread (or OFFLINE's calling thread). */
 static void compute_record(nn_stream *s, double seconds)
 {
@@ -1093,6 +1139,28 @@ static void compute_record(nn_stream *s, double seconds)
     s->compute_next = (s->compute_next + 1) % NN_COMPUTE_HISTORY;
     s->compute_count++;
     pthread_mutex_unlock(&s->lock);
+}
+
+/* Auto delay, inference thread: every 16 blocks, the p99 of the last 128 compute
+ * times (plus one vector, as at build) becomes the delay the audio thread moves to
+ * if it is larger than the one in use. */
+static void delay_hint_update(nn_stream *s, engine_state *st, double took)
+{
+    enum { WINDOW = 128, EVERY = 16 };
+    st->recent[st->recent_count % WINDOW] = (float)took;
+    st->recent_count++;
+    if (st->recent_count % EVERY != 0)
+        return;
+    int kept = st->recent_count < WINDOW ? st->recent_count : WINDOW;
+    float sorted[WINDOW];
+    memcpy(sorted, st->recent, (size_t)kept * sizeof *sorted);
+    qsort(sorted, (size_t)kept, sizeof *sorted, float_compare);
+    double p99 = sorted[(int)ceil(0.99 * kept) - 1];
+    int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+    int rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
+    int hint = (int)ceil(p99 * (double)rate) + n;
+    if (hint > atomic_load_explicit(&st->delay_hint, memory_order_relaxed))
+        atomic_store_explicit(&st->delay_hint, hint, memory_order_relaxed);
 }
 
 static void run_job(nn_stream *s, engine_state *st, int index)
@@ -1115,7 +1183,10 @@ static void run_job(nn_stream *s, engine_state *st, int index)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     st->next_run = slot->start + (uint64_t)st->b;
     pthread_mutex_unlock(&st->model_lock);
-    compute_record(s, (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    compute_record(s, took);
+    if (st->mode == NN_STREAM_THREADED && st->delay_req < 0)
+        delay_hint_update(s, st, took);
     if (status != NN_OK && !st->run_failed)
         event_error(s, status, err.message);
     st->run_failed = status != NN_OK;
@@ -1734,12 +1805,6 @@ int nn_stream_latency(const nn_stream *s)
 int nn_stream_delay(const nn_stream *s)
 {
     return s ? atomic_load_explicit(&((nn_stream *)s)->q_delay, memory_order_relaxed) : 0;
-}
-
-static int float_compare(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
 }
 
 nn_status nn_stream_compute_stats(nn_stream *s, nn_compute_stats *out)

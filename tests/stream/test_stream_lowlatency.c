@@ -10,7 +10,8 @@
  *  - auto (NN_DELAY_AUTO) picks a multiple of n within [n, B] from the measured compute
  *    time, small for a cheap model, and the compute statistics are consistent;
  *  - a block that is late plays as silence and counts as an overrun, and the notice
- *    says which setting to raise; nn_stream_set_delay swaps the setting in.
+ *    says which setting to raise; nn_stream_set_delay swaps the setting in;
+ *  - in auto mode late blocks raise D (never above B) and the latency follows.
  * Under -DNN_SANITIZE=realtime every THREADED process() here is a real-time context.
  */
 #include "stream_checks.h"
@@ -162,6 +163,29 @@ static void test_late_and_swap(void **state)
     assert_null(bad);
 }
 
+/* Auto mode raises D when blocks come late (one vector per overrun, or the measured
+ * p99), never above B; the latency follows. */
+static void test_auto_grows(void **state)
+{
+    (void)state;
+    const int n = 64, b = 512;
+    nn_stream *s = open_delay("slow.ts", b, NN_DELAY_AUTO, NULL);
+    st_prepare(s, 48000, n);
+    int first = nn_stream_delay(s);
+    float in[64] = {0}, out[64];
+    const float *ins[1] = {in};
+    float *outs[1] = {out};
+    for (int i = 0; i < 400; i++) /* back to back: far faster than real time */
+        nn_stream_process(s, ins, 1, outs, 1, n);
+    int d = nn_stream_delay(s);
+    assert_true(nn_stream_overruns(s) > 0);
+    if (first < b)
+        assert_true(d > first);
+    assert_true(d <= b && d % n == 0);
+    assert_int_equal(nn_stream_latency(s), b + d - n);
+    nn_stream_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_same_output_as_default),
         cmocka_unit_test(test_auto),
         cmocka_unit_test(test_late_and_swap),
+        cmocka_unit_test(test_auto_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
