@@ -66,6 +66,7 @@ typedef struct engine_slot {
     float *in;      /* [batch][in_ch][B] */
     float *out;     /* [batch][out_ch][B] */
     uint64_t start; /* stream position of the block's first sample (written before the hand-off) */
+    double handed;  /* THREADED: when the audio thread handed it off (CLOCK_MONOTONIC seconds) */
     atomic_int status;
 } engine_slot;
 
@@ -960,6 +961,9 @@ static engine_state *boundary(nn_stream *s, engine_state *st)
         st->expect = st->acc;
     } else if (st->acc >= 0) {
         engine_slot *slot = &st->slots[st->acc];
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now); /* vDSO, no system call: RT-safe */
+        slot->handed = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
         atomic_store_explicit(&slot->status, SLOT_QUEUED, memory_order_relaxed);
         if (nn_ring_push(&s->msgs, (nn_ring_msg){MSG_JOB, st->acc, st})) {
             st->expect = st->acc;
@@ -1141,9 +1145,9 @@ static void compute_record(nn_stream *s, double seconds)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* Auto delay, inference thread: every 16 blocks, the p99 of the last 128 compute
- * times (plus one vector, as at build) becomes the delay the audio thread moves to
- * if it is larger than the one in use. */
+/* Auto delay, inference thread: every 16 blocks, the p99 of the last 128 times
+ * from hand-off to DONE (plus one vector, as at build) becomes the delay the audio
+ * thread moves to if it is larger than the one in use. */
 static void delay_hint_update(nn_stream *s, engine_state *st, double took)
 {
     enum { WINDOW = 128, EVERY = 16 };
@@ -1185,8 +1189,10 @@ static void run_job(nn_stream *s, engine_state *st, int index)
     pthread_mutex_unlock(&st->model_lock);
     double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     compute_record(s, took);
+    /* Auto delay: what D must cover is the hand-off to DONE, which also holds the time
+     * this thread waited for a core and for the model's lock, not the model call alone. */
     if (st->mode == NN_STREAM_THREADED && st->delay_req < 0)
-        delay_hint_update(s, st, took);
+        delay_hint_update(s, st, (double)t1.tv_sec + 1e-9 * (double)t1.tv_nsec - slot->handed);
     if (status != NN_OK && !st->run_failed)
         event_error(s, status, err.message);
     st->run_failed = status != NN_OK;
