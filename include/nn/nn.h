@@ -314,20 +314,30 @@ nn_status nn_buffer_size_resolve(int requested, int max_ratio, int *resolved, bo
  *
  * Modes:
  *  - THREADED: a long-lived worker runs the model; the audio thread never
- *    waits. Latency 2B - n. A block not ready in time is silence and counts
- *    as one overrun.
+ *    waits. A block's result plays D samples after the block is handed off
+ *    (the delay; D = B by default): latency B + D - n (2B - n by default). A
+ *    block not ready in time is silence and counts as one overrun. A smaller D
+ *    (low-latency mode, set or chosen from the measured compute time) gives
+ *    the model less time per block.
  *  - SYNCHRONOUS (buffer size 0): the model runs inside process(), by the
  *    user's explicit choice. Latency B - n.
  *  - OFFLINE: process() waits for pending swaps and runs each full block
  *    itself (the result plays one block later), so no block is dropped and
  *    the output is deterministic. Not RT-safe, by design. Latency 2B - n.
  *
- * Control (load, method, buffer size, reload, attribute set/get, sample rate)
- * is asynchronous: the call checks what it can at once (names, types, counts)
- * and queues the rest for the worker, which prepares the new state off the
- * audio thread; the audio thread swaps it in at a block boundary. Results and
- * errors come back as events, delivered by nn_stream_poll() on the thread
- * that calls it (the host's main thread).
+ * Control is asynchronous: the call checks what it can at once (names, types,
+ * counts) and queues the rest. Results and errors come back as events,
+ * delivered by nn_stream_poll() on the thread that calls it (the host's main
+ * thread).
+ *  - Swaps (load, method, buffer size, batch, reload) build a new state on a
+ *    control thread; the audio thread adopts it at the first block boundary
+ *    after it is ready, and its block 0 starts there.
+ *  - Timed messages (attribute set and get, a sample-rate change through
+ *    nn_stream_prepare) are stamped with the stream position (samples consumed
+ *    so far) and take effect on the first model call for a block that starts
+ *    at or after that position, in every mode, independent of thread timing.
+ *  - Re-enabling (nn_stream_set_enabled) starts a new block at the next vector.
+ * docs/engine.md has the details.
  */
 
 typedef struct nn_stream nn_stream;
@@ -363,11 +373,19 @@ typedef struct nn_stream_config {
     int buffer_size;      /* requested B; 0 = synchronous. Default 4096 */
     nn_stream_mode mode;  /* default THREADED (forced SYNCHRONOUS when buffer_size == 0) */
     int batch;            /* examples per call, default 1 */
+    int delay;            /* THREADED: NN_DELAY_BLOCK (default), NN_DELAY_AUTO or D in samples */
     nn_event_fn on_event; /* may be NULL */
     void *user;
 } nn_stream_config;
 
 nn_stream_config nn_stream_config_default(void);
+
+/* The delay D between a block's hand-off and the start of its playback
+ * (THREADED mode; SYNCHRONOUS and OFFLINE ignore it). */
+#define NN_DELAY_BLOCK 0 /* D = B: latency 2B - n, the most time for the model */
+#define NN_DELAY_AUTO (-1) /* low latency: D = the slowest of 8 timed runs after warm-up + one vector */
+/* A positive D is rounded up to a multiple of the vector size and kept within
+ * [n, B]; the latency is then B + D - n. */
 
 /* Create a stream that takes ownership of `model` (also on failure). The
  * method must exist (NN_ERR_UNKNOWN_METHOD otherwise). Starts the worker.
@@ -402,9 +420,20 @@ void nn_stream_wait_idle(nn_stream *stream);
  * currently uses. */
 int nn_stream_latency(const nn_stream *stream);        /* samples; -1 before prepare */
 int nn_stream_buffer_size(const nn_stream *stream);    /* resolved B */
+int nn_stream_delay(const nn_stream *stream);          /* D in use (samples); 0 in SYNCHRONOUS mode */
 nn_stream_mode nn_stream_mode_get(const nn_stream *stream);
 uint64_t nn_stream_overruns(const nn_stream *stream);
 uint64_t nn_stream_blocks(const nn_stream *stream);    /* blocks computed; a counted block is ready to play */
+
+/* Compute time of the model calls (seconds), over the last `window` of `count`
+ * calls: the median, the 99th percentile and the slowest. Main thread (takes a
+ * lock the inference thread takes once per block; never the audio thread's). */
+typedef struct nn_compute_stats {
+    uint64_t count;
+    int window;
+    double p50, p99, max;
+} nn_compute_stats;
+nn_status nn_stream_compute_stats(nn_stream *stream, nn_compute_stats *out);
 
 /* The model and method the stream uses as seen from the main thread (they
  * change only inside nn_stream_poll when a LOADED event is delivered). */
@@ -417,17 +446,24 @@ nn_status nn_stream_load(nn_stream *stream, const char *path, nn_error *err);
 nn_status nn_stream_set_method(nn_stream *stream, const char *method, nn_error *err);
 nn_status nn_stream_set_buffer_size(nn_stream *stream, int buffer_size, nn_error *err);
 nn_status nn_stream_reload(nn_stream *stream, nn_error *err);
+/* Change the delay (NN_DELAY_BLOCK, NN_DELAY_AUTO or samples): a swap, like a
+ * buffer-size change. Main thread. */
+nn_status nn_stream_set_delay(nn_stream *stream, int delay, nn_error *err);
 /* Change the number of examples per model call (mc.nn~: the widest multichannel
  * input). Builds a new state like a buffer-size change; a no-op when `batch` is
  * already the requested batch. Main thread. */
 nn_status nn_stream_set_batch(nn_stream *stream, int batch, nn_error *err);
 int nn_stream_batch(const nn_stream *stream); /* the batch last requested (main thread) */
+/* Timed: `set` lands on the first model call for a block that starts at or after
+ * the current stream position; `get` answers (ATTRIBUTE_VALUE) in order after the
+ * sets before it. Both may be answered before DSP starts. Main thread. */
 nn_status nn_stream_attribute_set(nn_stream *stream, const char *attribute, const nn_value *values, int count,
                                   nn_error *err);
 nn_status nn_stream_attribute_get(nn_stream *stream, const char *attribute, nn_error *err);
 
 /* Enable/disable: disabled streams output zeros and do not consume input.
- * Any thread, RT-safe. */
+ * Enabling again starts a new block at the next vector (silence for the
+ * latency, like a fresh stream). Any thread, RT-safe. */
 void nn_stream_set_enabled(nn_stream *stream, bool enabled);
 bool nn_stream_enabled(const nn_stream *stream);
 

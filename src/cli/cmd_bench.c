@@ -35,6 +35,7 @@ typedef struct bench_options {
     int streams;
     double seconds;
     int threads;
+    int delay; /* NN_DELAY_BLOCK, NN_DELAY_AUTO or samples (realtime test) */
     bool json;
     bool quiet;
 } bench_options;
@@ -56,6 +57,8 @@ typedef struct bench_live {
     double seconds;
     uint64_t blocks, expected, overruns;
     double max_callback;
+    int delay, latency;           /* of the first stream */
+    double p50, p99, compute_max; /* its compute time per block */
 } bench_live;
 
 static void usage(FILE *to)
@@ -86,6 +89,9 @@ static void usage(FILE *to)
           "  -m, --method METHOD   method to run (default: forward)\n"
           "  -b, --bufsize B       buffer size (default 4096; 0 = synchronous)\n"
           "  -n, --streams N       concurrent streams in the realtime test (default 1)\n"
+          "  -d, --delay D         realtime test: play each result D samples after its block is\n"
+          "                        handed off ('auto': from the measured compute time; default 0 =\n"
+          "                        one block, latency 2B - 64)\n"
           "  -t, --seconds S       audio seconds per test (default 10)\n"
           "  --threads T           libtorch intra-op threads (default 1)\n"
           "  --json                JSON on stdout\n"
@@ -105,6 +111,7 @@ static int parse_options(int argc, char **argv, bench_options *o)
         {"method", required_argument, NULL, 'm'},
         {"bufsize", required_argument, NULL, 'b'},
         {"streams", required_argument, NULL, 'n'},
+        {"delay", required_argument, NULL, 'd'},
         {"seconds", required_argument, NULL, 't'},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"json", no_argument, NULL, OPT_JSON},
@@ -119,13 +126,14 @@ static int parse_options(int argc, char **argv, bench_options *o)
     o->streams = 1;
     o->seconds = 10.0;
     o->threads = 1;
+    o->delay = NN_DELAY_BLOCK;
     o->json = false;
     o->quiet = false;
     optind = 1;
     opterr = 0;
     int c;
     long v;
-    while ((c = getopt_long(argc, argv, ":m:b:n:t:qh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:b:n:d:t:qh", options, NULL)) != -1) {
         switch (c) {
         case 'm': o->method = optarg; break;
         case 'b':
@@ -142,6 +150,17 @@ static int parse_options(int argc, char **argv, bench_options *o)
                 return NN_CLI_USAGE;
             }
             o->streams = (int)v;
+            break;
+        case 'd':
+            if (!strcmp(optarg, "auto")) {
+                o->delay = NN_DELAY_AUTO;
+            } else if (!nn_cli_parse_int(optarg, 0, NN_MAX_BUFFER_SIZE, &v)) {
+                nn_cli_error("bench", "--delay: expected 'auto' or a whole number from 0 to %d, got '%s'",
+                             NN_MAX_BUFFER_SIZE, optarg);
+                return NN_CLI_USAGE;
+            } else {
+                o->delay = (int)v;
+            }
             break;
         case 't':
             if (!nn_cli_parse_double(optarg, &o->seconds) || o->seconds <= 0.0 || o->seconds > 3600.0) {
@@ -298,6 +317,7 @@ static int make_stream(const bench_options *o, nn_stream_mode mode, double sampl
     config.method = o->method;
     config.buffer_size = o->buffer_size;
     config.mode = mode;
+    config.delay = o->delay;
     config.on_event = on_event;
     config.user = ev;
     nn_error err;
@@ -477,6 +497,13 @@ static int bench_live_run(const bench_options *o, double sample_rate, const floa
         r->expected = (uint64_t)n * (ticks * BENCH_VECTOR / (uint64_t)B);
         r->blocks = 0;
         r->overruns = 0;
+        r->delay = nn_stream_delay(streams[0]);
+        r->latency = nn_stream_latency(streams[0]);
+        nn_compute_stats stats;
+        nn_stream_compute_stats(streams[0], &stats);
+        r->p50 = stats.p50;
+        r->p99 = stats.p99;
+        r->compute_max = stats.max;
         for (int s = 0; s < n; s++) {
             nn_stream_poll(streams[s]);
             r->blocks += nn_stream_blocks(streams[s]);
@@ -540,6 +567,11 @@ static void print_results(const bench_options *o, const char *path, int B, doubl
         cJSON_AddNumberToObject(l, "expected_blocks", (double)live->expected);
         cJSON_AddNumberToObject(l, "overruns", (double)live->overruns);
         cJSON_AddNumberToObject(l, "max_callback_us", live->max_callback * 1e6);
+        cJSON_AddNumberToObject(l, "delay", live->delay);
+        cJSON_AddNumberToObject(l, "latency", live->latency);
+        cJSON_AddNumberToObject(l, "compute_p50_ms", live->p50 * 1e3);
+        cJSON_AddNumberToObject(l, "compute_p99_ms", live->p99 * 1e3);
+        cJSON_AddNumberToObject(l, "compute_max_ms", live->compute_max * 1e3);
         char *text = cJSON_Print(root);
         if (text)
             puts(text);
@@ -566,6 +598,9 @@ static void print_results(const bench_options *o, const char *path, int B, doubl
            o->streams, o->streams == 1 ? "" : "s", live->seconds, (unsigned long long)live->blocks,
            (unsigned long long)live->expected, (unsigned long long)live->overruns, live->overruns == 1 ? "" : "s",
            live->max_callback * 1e6);
+    printf("          delay %d samples, latency %d samples; compute per block: median %.3f ms, p99 %.3f ms, "
+           "max %.3f ms\n",
+           live->delay, live->latency, live->p50 * 1e3, live->p99 * 1e3, live->compute_max * 1e3);
 }
 
 int nn_cli_bench(int argc, char **argv)

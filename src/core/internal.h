@@ -10,4 +10,12 @@
 /* A malloc'd copy of `text` (free() it), or NULL when `text` is NULL or memory runs out. */
 char *nn_string_copy(const char *text);
 
+#include "nn/nn.h"
+
+/* nn_model_reload in two steps, so that the stream engine can load the file without
+ * holding the model's lock and hold it only while it reads what the user set:
+ * the device and sample rate to load with, then the attribute values replayed in order. */
+nn_model_config nn_model_reload_config(const nn_model *model);
+void nn_model_replay(nn_model *fresh, const nn_model *model);
+
 #endif /* NN_CORE_INTERNAL_H */

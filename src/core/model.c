@@ -449,17 +449,14 @@ void nn_model_free(nn_model *model)
     free(model);
 }
 
-nn_status nn_model_reload(const nn_model *model, nn_model **out, nn_error *err)
+nn_model_config nn_model_reload_config(const nn_model *model)
 {
-    if (out)
-        *out = NULL;
-    if (!model || !out)
-        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_model_reload: NULL %s", model ? "result" : "model");
     nn_model_config config = {model->device, model->sample_rate};
-    nn_model *fresh = NULL;
-    nn_status status = nn_model_load(model->path, &config, &fresh, err);
-    if (status != NN_OK)
-        return status;
+    return config;
+}
+
+void nn_model_replay(nn_model *fresh, const nn_model *model)
+{
     /* The file may have changed on disk: a value that no longer applies is
      * reported and skipped rather than making the whole reload fail. */
     for (int i = 0; i < model->record_count; i++) {
@@ -476,6 +473,20 @@ nn_status nn_model_reload(const nn_model *model, nn_model **out, nn_error *err)
         if (e.status != NN_OK)
             nn_log(NN_LOG_WARNING, "%s: reload: %s", fresh->file, e.message);
     }
+}
+
+nn_status nn_model_reload(const nn_model *model, nn_model **out, nn_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!model || !out)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_model_reload: NULL %s", model ? "result" : "model");
+    nn_model_config config = nn_model_reload_config(model);
+    nn_model *fresh = NULL;
+    nn_status status = nn_model_load(model->path, &config, &fresh, err);
+    if (status != NN_OK)
+        return status;
+    nn_model_replay(fresh, model);
     *out = fresh;
     return NN_OK;
 }

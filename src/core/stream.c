@@ -40,6 +40,9 @@ void __rtsan_realtime_exit(void);
  * next input block to be dropped. */
 #define NN_SLOTS 4
 
+/* Model calls whose compute time nn_stream_compute_stats summarises. */
+#define NN_COMPUTE_HISTORY 1024
+
 /* Life of a slot. The audio thread owns FREE, FILLING, DONE and PLAYING
  * slots; the inference thread owns QUEUED and RUNNING ones. CANCELLED is a
  * QUEUED slot the audio thread gave up on before it ran; the inference thread
@@ -60,10 +63,30 @@ typedef struct model_ref {
 } model_ref;
 
 typedef struct engine_slot {
-    float *in;  /* [batch][in_ch][B] */
-    float *out; /* [batch][out_ch][B] */
+    float *in;      /* [batch][in_ch][B] */
+    float *out;     /* [batch][out_ch][B] */
+    uint64_t start; /* stream position of the block's first sample (written before the hand-off) */
+    double handed;  /* THREADED: when the audio thread handed it off (CLOCK_MONOTONIC seconds) */
     atomic_int status;
 } engine_slot;
+
+/* A message that must land on a known block: `set`, `get` and a host sample-rate
+ * change. Stamped on the main thread with the stream position (samples the audio
+ * thread has consumed) and applied to a state's model just before the first model
+ * call for a block that starts at or after that position. */
+enum timed_kind { TIMED_SET, TIMED_GET, TIMED_RATE };
+
+typedef struct timed_msg {
+    struct timed_msg *next;
+    enum timed_kind kind;
+    uint64_t at;
+    char *attribute;
+    nn_value *values;
+    int count;
+    int rate;
+} timed_msg;
+
+#define POSITION_UNKNOWN UINT64_MAX
 
 typedef struct engine_state {
     /* Immutable once published, except B (and the slots) of a synchronous
@@ -76,6 +99,20 @@ typedef struct engine_state {
     int requested; /* the user's buffer size, 0 = synchronous */
     int base_b;    /* B before the synchronous raise to the vector size */
     int b;
+    /* Low latency (THREADED): a result plays `delay` samples after its block was
+     * handed off (D; B by default), i.e. from `switch_at` = D - n samples into the
+     * next input block. Resolved from the request (0 = B, -1 = auto, > 0 = samples)
+     * whenever the vector size is known; audio thread (and prepare/build). */
+    int delay_req;
+    double measured_s; /* auto: slowest of the timed runs after warm-up */
+    int delay, switch_at;
+    /* Auto: the inference thread's p99 of recent compute times, as a delay in
+     * samples (only grows); the audio thread moves to it at the next switch, and
+     * after an overrun asks for one vector more (`bump`, audio thread only). */
+    atomic_int delay_hint;
+    int bump;
+    float recent[128]; /* inference thread only: compute times of the last blocks */
+    int recent_count;
     nn_stream_mode mode;
     int n_slots;
     engine_slot slots[NN_SLOTS];
@@ -84,6 +121,16 @@ typedef struct engine_state {
      * thread in THREADED or OFFLINE mode. */
     pthread_mutex_t model_lock;
     atomic_bool retired;
+    /* Messages waiting for their block, in the order they were sent (under the
+     * stream's `lock`; popped and applied only while holding `model_lock`). */
+    timed_msg *timed_head, *timed_tail;
+    /* Start of the block being filled (audio thread writes; POSITION_UNKNOWN until
+     * the state is adopted). */
+    _Atomic uint64_t fill_start;
+    _Atomic uint64_t first_start; /* fill_start when the state was adopted or restarted */
+    /* Under model_lock: the earliest start the next model call can have (the last
+     * run block's start + B; POSITION_UNKNOWN before the first run). */
+    uint64_t next_run;
     /* Inference-thread (or synchronous audio-thread) only. */
     bool run_failed;
     /* Audio-thread only. */
@@ -102,9 +149,8 @@ typedef enum command_kind {
     CMD_BUFFER_SIZE,
     CMD_BATCH,
     CMD_RELOAD,
-    CMD_ATTRIBUTE_SET,
-    CMD_ATTRIBUTE_GET,
-    CMD_SAMPLE_RATE
+    CMD_DELAY,
+    CMD_TIMED /* a timed message was queued (msg, or already on the target state) */
 } command_kind;
 
 typedef struct command {
@@ -112,9 +158,9 @@ typedef struct command {
     command_kind kind;
     char *text; /* path, method or attribute name */
     int number; /* buffer size, batch, method index (INIT) */
-    nn_value *values;
-    int count;
     model_ref *ref; /* INIT */
+    timed_msg *msg; /* TIMED sent while a swap was in progress: placed by the control thread */
+    bool swap;      /* counted in swaps_pending until its state is published or it fails */
 } command;
 
 typedef struct event_node {
@@ -158,10 +204,23 @@ struct nn_stream {
     nn_ring msgs;
     _Atomic(engine_state *) next_state; /* control -> audio */
     engine_state *current;              /* audio thread (and prepare) */
+    uint64_t position;                  /* audio thread: samples consumed while enabled */
+    bool paused;                        /* audio thread: the last call found the stream disabled */
+    atomic_uint_least64_t q_position;   /* `position` for the main thread */
+    /* Under `lock`: the newest published state and the swaps queued and not yet
+     * published. With none pending, a timed message goes straight to `target`. */
+    engine_state *target;
+    int swaps_pending;
+    command *running; /* control thread: the command being run */
     atomic_uint_least64_t jobs_submitted, jobs_finished;
 
     atomic_int vector_size, sample_rate;
-    atomic_int q_latency, q_buffer_size, q_mode;
+    atomic_int q_latency, q_buffer_size, q_mode, q_delay;
+    int delay_req; /* control thread (set before it starts, then by CMD_DELAY) */
+    /* Compute time of the last blocks run (seconds), under `lock`. */
+    float compute[NN_COMPUTE_HISTORY];
+    int compute_next;
+    uint64_t compute_count;
     atomic_uint_least64_t overruns, blocks;
     atomic_bool enabled;
 
@@ -218,11 +277,11 @@ static int lcm_capped(int a, int b)
     return l > NN_MAX_BUFFER_SIZE ? -1 : (int)l;
 }
 
-static int latency_of(nn_stream_mode mode, int b, int vector_size)
+static int latency_of(nn_stream_mode mode, int b, int delay, int vector_size)
 {
     if (vector_size <= 0 || b <= 0)
         return -1;
-    return mode == NN_STREAM_SYNCHRONOUS ? b - vector_size : 2 * b - vector_size;
+    return mode == NN_STREAM_SYNCHRONOUS ? b - vector_size : b + delay - vector_size;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -273,6 +332,111 @@ static void event_node_free(event_node *node)
 }
 
 /* ------------------------------------------------------------------------- */
+/* Timed messages                                                             */
+/* ------------------------------------------------------------------------- */
+
+static void values_free(nn_value *values, int count)
+{
+    for (int i = 0; i < count; i++) {
+        free((char *)values[i].s);
+        free((float *)values[i].data);
+    }
+    free(values);
+}
+
+static void timed_free(timed_msg *m)
+{
+    while (m) {
+        timed_msg *next = m->next;
+        values_free(m->values, m->count);
+        free(m->attribute);
+        free(m);
+        m = next;
+    }
+}
+
+static nn_value *values_copy(const nn_value *values, int count)
+{
+    nn_value *out = calloc((size_t)(count > 0 ? count : 1), sizeof *out);
+    if (!out)
+        return NULL;
+    for (int i = 0; i < count; i++) {
+        nn_value *v = &out[i];
+        *v = values[i];
+        v->s = NULL;
+        v->data = NULL;
+        if (values[i].s && !(v->s = nn_string_copy(values[i].s))) {
+            values_free(out, count);
+            return NULL;
+        }
+        int64_t floats = 0;
+        if (values[i].type == NN_TYPE_TENSOR)
+            floats = values[i].frames;
+        else if (values[i].type == NN_TYPE_BUFFER)
+            floats = values[i].channels * values[i].frames;
+        if (values[i].data && floats > 0) {
+            float *data = malloc((size_t)floats * sizeof(float));
+            if (!data) {
+                values_free(out, count);
+                return NULL;
+            }
+            memcpy(data, values[i].data, (size_t)floats * sizeof(float));
+            v->data = data;
+        }
+    }
+    return out;
+}
+
+static timed_msg *timed_new(enum timed_kind kind, const char *attribute, const nn_value *values, int count, int rate)
+{
+    timed_msg *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->kind = kind;
+    m->rate = rate;
+    m->count = values ? count : 0;
+    if ((attribute && !(m->attribute = nn_string_copy(attribute))) ||
+        (values && !(m->values = values_copy(values, count)))) {
+        timed_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* Deep copy of a list (control thread: a state built from the newest one inherits
+ * the messages still waiting there, which were sent before the swap). */
+static timed_msg *timed_copy_list(const timed_msg *m, timed_msg ***tail)
+{
+    timed_msg *head = NULL, **link = &head;
+    for (; m; m = m->next) {
+        timed_msg *copy = timed_new(m->kind, m->attribute, m->values, m->count, m->rate);
+        if (!copy) {
+            nn_log(NN_LOG_WARNING, "out of memory: a queued '%s' is lost", m->attribute ? m->attribute : "rate");
+            continue;
+        }
+        copy->at = m->at;
+        *link = copy;
+        link = &copy->next;
+    }
+    *tail = link;
+    return head;
+}
+
+/* Append a list to a state's queue. Caller holds the stream's lock. */
+static void timed_append(engine_state *st, timed_msg *m)
+{
+    if (!m)
+        return;
+    if (st->timed_tail)
+        st->timed_tail->next = m;
+    else
+        st->timed_head = m;
+    while (m->next)
+        m = m->next;
+    st->timed_tail = m;
+}
+
+/* ------------------------------------------------------------------------- */
 /* Engine states                                                              */
 /* ------------------------------------------------------------------------- */
 
@@ -280,6 +444,7 @@ static void state_free(engine_state *st)
 {
     if (!st)
         return;
+    timed_free(st->timed_head);
     for (int i = 0; i < NN_SLOTS; i++) {
         free(st->slots[i].in);
         free(st->slots[i].out);
@@ -319,7 +484,7 @@ static bool state_alloc_slots(engine_state *st)
 
 /* Reset the audio-side bookkeeping so that the next sample starts block 0.
  * Blocks still in the inference thread's hands are cancelled or abandoned. */
-static void state_restart(engine_state *st)
+static void state_restart(engine_state *st, uint64_t position)
 {
     for (int i = 0; i < st->n_slots; i++) {
         engine_slot *slot = &st->slots[i];
@@ -345,14 +510,34 @@ static void state_restart(engine_state *st)
     st->play = -1;
     st->in_pos = 0;
     st->out_pos = 0;
+    atomic_store_explicit(&st->first_start, position, memory_order_relaxed);
+    atomic_store_explicit(&st->fill_start, position, memory_order_release);
+}
+
+/* Resolve D for vector size n at `rate`: the user's value, or for auto the slowest
+ * timed run after warm-up plus one vector, each rounded up to a multiple of n and
+ * kept within [n, B]. Integer and float arithmetic only (the audio thread adopts). */
+static void state_set_delay(engine_state *st, int n, int rate)
+{
+    int d = st->b;
+    if (st->mode == NN_STREAM_THREADED && st->delay_req != 0 && n > 0) {
+        double want = st->delay_req > 0 ? (double)st->delay_req : ceil(st->measured_s * (double)rate) + (double)n;
+        double vectors = ceil(want / (double)n);
+        d = vectors * n < (double)st->b ? (int)vectors * n : st->b;
+        if (d < n)
+            d = n;
+    }
+    st->delay = d;
+    st->switch_at = n > 0 && d >= n ? (d - n) % st->b : 0;
 }
 
 /* Whether B works with vector size n; in synchronous mode with a user buffer
  * size of 0 the block is resized to the least common multiple of the largest
  * ratio and n (this allocates: synchronous mode is not real-time safe). */
-static nn_status state_fit(engine_state *st, int n, nn_error *err)
+static nn_status state_fit(engine_state *st, int n, int rate, uint64_t position, nn_error *err)
 {
     st->fits = false;
+    state_set_delay(st, n, rate);
     if (n <= 0)
         return nn_error_set(err, NN_ERR_BUFFER_SIZE, "the stream is not prepared (no vector size)");
     if (st->mode == NN_STREAM_SYNCHRONOUS && st->requested == 0) {
@@ -368,7 +553,7 @@ static nn_status state_fit(engine_state *st, int n, nn_error *err)
                 st->b = old_b;
                 return nn_error_set(err, NN_ERR_NO_MEMORY, "cannot allocate %d-sample blocks", b);
             }
-            state_restart(st);
+            state_restart(st, position);
         }
     }
     if (st->b % n != 0)
@@ -376,6 +561,7 @@ static nn_status state_fit(engine_state *st, int n, nn_error *err)
                             "buffer size %d is not a multiple of the vector size %d; the stream outputs silence "
                             "(choose a buffer size that is a multiple of %d)",
                             st->b, n, n);
+    state_set_delay(st, n, rate);
     st->fits = true;
     return NN_OK;
 }
@@ -409,9 +595,14 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     st->requested = requested;
     st->base_b = base_b;
     st->b = base_b;
+    st->delay_req = s->delay_req;
     st->mode = (synchronous || s->base_mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : s->base_mode;
     st->n_slots = st->mode == NN_STREAM_SYNCHRONOUS ? 1 : NN_SLOTS;
     atomic_init(&st->retired, false);
+    atomic_init(&st->fill_start, POSITION_UNKNOWN);
+    atomic_init(&st->first_start, POSITION_UNKNOWN);
+    atomic_init(&st->delay_hint, 0);
+    st->next_run = POSITION_UNKNOWN;
     for (int i = 0; i < NN_SLOTS; i++)
         atomic_init(&st->slots[i].status, SLOT_FREE);
 
@@ -461,6 +652,19 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
         nn_error warm_err;
         nn_model_run(model, method, st->batch, st->b, st->slots[0].in, st->slots[0].out, &warm_err);
     }
+    if (st->mode == NN_STREAM_THREADED && st->delay_req < 0) {
+        /* Auto delay: the slowest of a few timed runs, here where the model is warm. */
+        for (int i = 0; i < 8; i++) {
+            nn_error run_err;
+            struct timespec t0, t1;
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            nn_model_run(model, method, st->batch, st->b, st->slots[0].in, st->slots[0].out, &run_err);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+            if (took > st->measured_s)
+                st->measured_s = took;
+        }
+    }
     memset(st->slots[0].out, 0, out_len(st) * sizeof(float));
 
     if (raised) {
@@ -474,6 +678,7 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     st->expect = EXPECT_NONE;
     st->play = -1;
     st->fits = n > 0 && st->b % n == 0;
+    state_set_delay(st, n, sample_rate);
     *out = st;
     return NN_OK;
 }
@@ -492,6 +697,85 @@ static void graveyard_add(nn_stream *s, engine_state *st)
     state_free(st); /* only when the graveyard is full: rare, and not on the audio thread */
 }
 
+/* Apply one timed message to the state's model. Caller holds model_lock. */
+static void timed_apply(nn_stream *s, engine_state *st, const timed_msg *m)
+{
+    nn_model *model = st->ref->model;
+    nn_error err;
+    nn_error_clear(&err);
+    if (m->kind == TIMED_RATE) {
+        if (nn_model_set_sample_rate(model, m->rate, &err) != NN_OK)
+            event_error(s, err.status, err.message);
+        return;
+    }
+    int attribute = nn_model_attribute_find(model, m->attribute);
+    if (attribute < 0) {
+        nn_error_set(&err, NN_ERR_UNKNOWN_ATTRIBUTE, "%s has no attribute '%s'", nn_model_path(model), m->attribute);
+        event_error(s, err.status, err.message);
+        return;
+    }
+    nn_value_list values = {0, NULL};
+    nn_status status = m->kind == TIMED_SET ? nn_model_attribute_set(model, attribute, m->values, m->count, &err)
+                                            : nn_model_attribute_get(model, attribute, &values, &err);
+    if (status != NN_OK) {
+        nn_value_list_clear(&values);
+        event_push(s, NN_EVENT_ERROR, status, err.message, attribute, NULL, NULL, -1);
+    } else if (m->kind == TIMED_SET) {
+        event_push(s, NN_EVENT_ATTRIBUTE_SET, NN_OK, m->attribute, attribute, NULL, NULL, -1);
+    } else {
+        event_push(s, NN_EVENT_ATTRIBUTE_VALUE, NN_OK, m->attribute, attribute, &values, NULL, -1);
+    }
+}
+
+/* Apply, in order, the messages sent at or before `start`: called just before the
+ * model call for the block that starts there, or by the control thread with the
+ * earliest start the next model call can have. Caller holds model_lock, so the
+ * messages popped here are applied before any other thread sees the model. Never
+ * called on the audio thread in THREADED mode. */
+static void timed_apply_due(nn_stream *s, engine_state *st, uint64_t start)
+{
+    pthread_mutex_lock(&s->lock);
+    timed_msg *due = NULL, **link = &due;
+    while (st->timed_head && st->timed_head->at <= start) {
+        timed_msg *m = st->timed_head;
+        st->timed_head = m->next;
+        m->next = NULL;
+        *link = m;
+        link = &m->next;
+    }
+    if (!st->timed_head)
+        st->timed_tail = NULL;
+    pthread_mutex_unlock(&s->lock);
+    for (timed_msg *m = due; m; m = m->next)
+        timed_apply(s, st, m);
+    timed_free(due);
+}
+
+/* Control thread: apply at once the messages that every future model call of `st`
+ * must see. When every block handed off so far has been run, the next call is for
+ * the block being filled or a later one; otherwise it is for the oldest block not
+ * run yet, which starts no earlier than the block after the last one run (or, if
+ * none has run since the state was adopted, its first block). A message sent at or
+ * before that start is due now; one sent after it waits for the thread that runs
+ * the blocks. */
+static void timed_apply_ready(nn_stream *s, engine_state *st)
+{
+    pthread_mutex_lock(&st->model_lock);
+    uint64_t fill = atomic_load_explicit(&st->fill_start, memory_order_acquire);
+    /* The audio thread counts a job before it publishes the next fill start. */
+    uint64_t submitted = atomic_load_explicit(&s->jobs_submitted, memory_order_acquire);
+    uint64_t finished = atomic_load_explicit(&s->jobs_finished, memory_order_acquire);
+    uint64_t next = fill;
+    if (fill != POSITION_UNKNOWN && finished < submitted) {
+        uint64_t oldest =
+            st->next_run != POSITION_UNKNOWN ? st->next_run : atomic_load_explicit(&st->first_start, memory_order_acquire);
+        if (oldest < next)
+            next = oldest;
+    }
+    timed_apply_due(s, st, next);
+    pthread_mutex_unlock(&st->model_lock);
+}
+
 /* ------------------------------------------------------------------------- */
 /* Audio side                                                                 */
 /* ------------------------------------------------------------------------- */
@@ -501,7 +785,9 @@ static void publish_queries(nn_stream *s, const engine_state *st)
     int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
     atomic_store_explicit(&s->q_buffer_size, st->b, memory_order_relaxed);
     atomic_store_explicit(&s->q_mode, (int)st->mode, memory_order_relaxed);
-    atomic_store_explicit(&s->q_latency, st->fits ? latency_of(st->mode, st->b, n) : -1, memory_order_relaxed);
+    atomic_store_explicit(&s->q_delay, st->mode == NN_STREAM_SYNCHRONOUS ? 0 : st->delay, memory_order_relaxed);
+    atomic_store_explicit(&s->q_latency, st->fits ? latency_of(st->mode, st->b, st->delay, n) : -1,
+                          memory_order_relaxed);
 }
 
 /* Take the published state, if any, and retire the current one. RT-safe in
@@ -525,6 +811,9 @@ static engine_state *adopt(nn_stream *s)
     }
     int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
     next->fits = n > 0 && next->b % n == 0;
+    state_set_delay(next, n, atomic_load_explicit(&s->sample_rate, memory_order_relaxed));
+    atomic_store_explicit(&next->first_start, s->position, memory_order_relaxed);
+    atomic_store_explicit(&next->fill_start, s->position, memory_order_release);
     s->current = next;
     publish_queries(s, next);
     return next;
@@ -555,9 +844,12 @@ static void offline_wait_slot(nn_stream *s, engine_slot *slot)
 static void run_synchronous(nn_stream *s, engine_state *st)
 {
     nn_error err;
+    uint64_t start = atomic_load_explicit(&st->fill_start, memory_order_relaxed);
     pthread_mutex_lock(&st->model_lock);
+    timed_apply_due(s, st, start);
     nn_status status =
         nn_model_run(st->ref->model, st->method, st->batch, st->b, st->slots[0].in, st->slots[0].out, &err);
+    st->next_run = start + (uint64_t)st->b;
     pthread_mutex_unlock(&st->model_lock);
     atomic_fetch_add_explicit(&s->blocks, 1, memory_order_relaxed);
     if (status != NN_OK && !st->run_failed)
@@ -569,18 +861,47 @@ static void run_synchronous(nn_stream *s, engine_state *st)
 static void run_job(nn_stream *s, engine_state *st, int index);
 
 /* A block of B input samples is complete. */
-static engine_state *boundary(nn_stream *s, engine_state *st)
+/* The output cursor reached the point where the next result starts playing:
+ * `switch_at` samples into an input block, i.e. D - n samples after the previous
+ * block was handed off (D = B by default: at the last vector of the next block).
+ * A result that is not ready plays as silence and counts as one overrun. */
+/* Auto delay: move to a larger D asked for by the inference thread's measurements
+ * or by an overrun. At the old switch point the new one is still ahead in this
+ * block: the playing block runs out and the gap until the new point is silence
+ * (a deliberate latency change, not an overrun). Returns whether D grew. */
+static bool delay_grow(nn_stream *s, engine_state *st)
 {
-    st->in_pos = 0;
-    st->out_pos = 0;
-    engine_state *next = adopt(s);
-    if (next != st)
-        return next; /* a synchronous state that needs resizing is resized by the next call */
-    if (st->mode == NN_STREAM_SYNCHRONOUS) {
-        run_synchronous(s, st);
-        return st;
-    }
+    if (st->delay_req >= 0 || st->mode != NN_STREAM_THREADED)
+        return false;
+    int want = atomic_load_explicit(&st->delay_hint, memory_order_relaxed);
+    if (st->bump > want)
+        want = st->bump;
+    int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+    if (want <= st->delay || n <= 0)
+        return false;
+    int d = (want + n - 1) / n * n;
+    if (d > st->b)
+        d = st->b;
+    if (d <= st->delay)
+        return false;
+    st->delay = d;
+    st->switch_at = (d - n) % st->b;
+    publish_queries(s, st);
+    return true;
+}
 
+static void late(nn_stream *s, engine_state *st)
+{
+    atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+    if (st->delay_req < 0)
+        st->bump = st->delay + atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+}
+
+static void play_next(nn_stream *s, engine_state *st)
+{
+    if (delay_grow(s, st))
+        return;
+    st->out_pos = 0;
     for (int i = 0; i < st->n_slots; i++) {
         if ((st->abandoned & (1u << i)) &&
             atomic_load_explicit(&st->slots[i].status, memory_order_acquire) == SLOT_DONE) {
@@ -599,19 +920,38 @@ static engine_state *boundary(nn_stream *s, engine_state *st)
         int expected = SLOT_QUEUED;
         if (atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_CANCELLED, memory_order_acq_rel,
                                                     memory_order_acquire)) {
-            atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+            late(s, st);
         } else if (expected == SLOT_DONE) {
             atomic_store_explicit(&slot->status, SLOT_PLAYING, memory_order_relaxed);
             st->play = st->expect;
         } else {
             st->abandoned |= 1u << st->expect;
-            atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+            late(s, st);
         }
     } else if (st->expect == EXPECT_DROPPED) {
-        atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
+        late(s, st);
+    }
+    st->expect = EXPECT_NONE;
+}
+
+/* A block of B input samples is complete: adopt a published state, or hand the
+ * block over (run it, in SYNCHRONOUS and OFFLINE mode). */
+static engine_state *boundary(nn_stream *s, engine_state *st)
+{
+    st->in_pos = 0;
+    engine_state *next = adopt(s);
+    if (next != st)
+        return next; /* a synchronous state that needs resizing is resized by the next call */
+    if (st->mode == NN_STREAM_SYNCHRONOUS) {
+        run_synchronous(s, st);
+        st->out_pos = 0;
+        atomic_store_explicit(&st->fill_start, s->position, memory_order_release);
+        return st;
     }
 
     st->expect = EXPECT_DROPPED;
+    if (st->acc >= 0)
+        st->slots[st->acc].start = atomic_load_explicit(&st->fill_start, memory_order_relaxed);
     if (st->acc >= 0 && st->mode == NN_STREAM_OFFLINE) {
         /* Offline, this thread would only wait for the inference thread: running the block
          * here gives the same output (played one block later, so the latency stays 2B - n)
@@ -621,6 +961,9 @@ static engine_state *boundary(nn_stream *s, engine_state *st)
         st->expect = st->acc;
     } else if (st->acc >= 0) {
         engine_slot *slot = &st->slots[st->acc];
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now); /* vDSO, no system call: RT-safe */
+        slot->handed = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
         atomic_store_explicit(&slot->status, SLOT_QUEUED, memory_order_relaxed);
         if (nn_ring_push(&s->msgs, (nn_ring_msg){MSG_JOB, st->acc, st})) {
             st->expect = st->acc;
@@ -630,6 +973,8 @@ static engine_state *boundary(nn_stream *s, engine_state *st)
             atomic_store_explicit(&slot->status, SLOT_FREE, memory_order_relaxed);
         }
     }
+    /* After the hand-off (release): a thread that sees the new start sees the job counted. */
+    atomic_store_explicit(&st->fill_start, s->position, memory_order_release);
     st->acc = -1;
     for (int i = 0; i < st->n_slots; i++) {
         if (!(st->abandoned & (1u << i)) &&
@@ -713,7 +1058,8 @@ static engine_state *call_state(nn_stream *s)
     if (!st || !st->fits)
         st = adopt(s);
     if (st && st->mode == NN_STREAM_SYNCHRONOUS && !st->fits) {
-        state_fit(st, atomic_load_explicit(&s->vector_size, memory_order_relaxed), NULL);
+        state_fit(st, atomic_load_explicit(&s->vector_size, memory_order_relaxed),
+                  atomic_load_explicit(&s->sample_rate, memory_order_relaxed), s->position, NULL);
         publish_queries(s, st);
     }
     return st;
@@ -724,15 +1070,21 @@ static void process_body(nn_stream *s, engine_state *st, const float *const *inp
 {
     if (!st || !st->fits || n > atomic_load_explicit(&s->vector_size, memory_order_relaxed)) {
         write_zeros(outputs, n_outputs, 0, n);
+        s->position += (uint64_t)n;
         return;
     }
     int done = 0;
     while (done < n) {
+        if (st->mode != NN_STREAM_SYNCHRONOUS && st->in_pos == st->switch_at)
+            play_next(s, st);
         int count = n - done;
         if (count > st->b - st->in_pos)
             count = st->b - st->in_pos;
+        if (st->mode != NN_STREAM_SYNCHRONOUS && st->in_pos < st->switch_at && count > st->switch_at - st->in_pos)
+            count = st->switch_at - st->in_pos;
         copy_inputs(st, inputs, n_inputs, done, count);
         st->in_pos += count;
+        s->position += (uint64_t)count;
         if (st->in_pos == st->b)
             st = boundary(s, st);
         copy_outputs(st, outputs, n_outputs, done, count);
@@ -748,15 +1100,25 @@ void nn_stream_process(nn_stream *s, const float *const *inputs, int n_inputs, f
         return;
     if (!s || !atomic_load_explicit(&s->enabled, memory_order_relaxed)) {
         write_zeros(outputs, n_outputs, 0, n);
+        if (s)
+            s->paused = true;
         return;
     }
     engine_state *st = call_state(s);
+    if (s->paused) {
+        /* Enabled again: start a new block here, so that the first model call is for
+         * a block that starts after the message (the paused block is dropped). */
+        s->paused = false;
+        if (st)
+            state_restart(st, s->position);
+    }
 #ifdef NN_RTSAN
     bool realtime = st && st->mode == NN_STREAM_THREADED;
     if (realtime)
         __rtsan_realtime_enter();
 #endif
     process_body(s, st, inputs, n_inputs, outputs, n_outputs, n);
+    atomic_store_explicit(&s->q_position, s->position, memory_order_release);
 #ifdef NN_RTSAN
     if (realtime)
         __rtsan_realtime_exit();
@@ -766,6 +1128,44 @@ void nn_stream_process(nn_stream *s, const float *const *inputs, int n_inputs, f
 /* ------------------------------------------------------------------------- */
 /* Inference thread                                                           */
 /* ------------------------------------------------------------------------- */
+
+static int float_compare(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Inference thread (or OFFLINE's calling thread). */
+static void compute_record(nn_stream *s, double seconds)
+{
+    pthread_mutex_lock(&s->lock);
+    s->compute[s->compute_next] = (float)seconds;
+    s->compute_next = (s->compute_next + 1) % NN_COMPUTE_HISTORY;
+    s->compute_count++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Auto delay, inference thread: every 16 blocks, the p99 of the last 128 times
+ * from hand-off to DONE (plus one vector, as at build) becomes the delay the audio
+ * thread moves to if it is larger than the one in use. */
+static void delay_hint_update(nn_stream *s, engine_state *st, double took)
+{
+    enum { WINDOW = 128, EVERY = 16 };
+    st->recent[st->recent_count % WINDOW] = (float)took;
+    st->recent_count++;
+    if (st->recent_count % EVERY != 0)
+        return;
+    int kept = st->recent_count < WINDOW ? st->recent_count : WINDOW;
+    float sorted[WINDOW];
+    memcpy(sorted, st->recent, (size_t)kept * sizeof *sorted);
+    qsort(sorted, (size_t)kept, sizeof *sorted, float_compare);
+    double p99 = sorted[(int)ceil(0.99 * kept) - 1];
+    int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+    int rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
+    int hint = (int)ceil(p99 * (double)rate) + n;
+    if (hint > atomic_load_explicit(&st->delay_hint, memory_order_relaxed))
+        atomic_store_explicit(&st->delay_hint, hint, memory_order_relaxed);
+}
 
 static void run_job(nn_stream *s, engine_state *st, int index)
 {
@@ -779,9 +1179,20 @@ static void run_job(nn_stream *s, engine_state *st, int index)
         return;
     }
     nn_error err;
+    struct timespec t0, t1;
     pthread_mutex_lock(&st->model_lock);
+    timed_apply_due(s, st, slot->start);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     nn_status status = nn_model_run(st->ref->model, st->method, st->batch, st->b, slot->in, slot->out, &err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    st->next_run = slot->start + (uint64_t)st->b;
     pthread_mutex_unlock(&st->model_lock);
+    double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    compute_record(s, took);
+    /* Auto delay: what D must cover is the hand-off to DONE, which also holds the time
+     * this thread waited for a core and for the model's lock, not the model call alone. */
+    if (st->mode == NN_STREAM_THREADED && st->delay_req < 0)
+        delay_hint_update(s, st, (double)t1.tv_sec + 1e-9 * (double)t1.tv_nsec - slot->handed);
     if (status != NN_OK && !st->run_failed)
         event_error(s, status, err.message);
     st->run_failed = status != NN_OK;
@@ -820,6 +1231,23 @@ static void *runner_main(void *arg)
 
 static void publish(nn_stream *s, engine_state *st, const char *summary)
 {
+    /* From here on, timed messages go straight to the new state. Those queued while
+     * the swap was being built (sent before it is published) are moved over first,
+     * so that they land on its first block rather than whenever this thread gets
+     * to them. */
+    pthread_mutex_lock(&s->lock);
+    s->target = st;
+    if (s->running && s->running->swap) {
+        s->running->swap = false;
+        s->swaps_pending--;
+    }
+    for (command *c = s->cmd_head; c && c->kind == CMD_TIMED; c = c->next) {
+        timed_append(st, c->msg);
+        c->msg = NULL;
+    }
+    pthread_mutex_unlock(&s->lock);
+    /* The new state has not played: everything queued on it is due. */
+    timed_apply_ready(s, st);
     engine_state *old = atomic_exchange_explicit(&s->next_state, st, memory_order_acq_rel);
     /* A state the audio thread never took can be freed here. */
     state_free(old);
@@ -837,7 +1265,7 @@ static void summary_of(const engine_state *st, char *buf, size_t size)
 
 /* Build and publish a state from a model the control thread owns a
  * reference to (released here). */
-static void build_and_publish(nn_stream *s, model_ref *ref, int method, int requested)
+static void build_and_publish(nn_stream *s, model_ref *ref, int method, int requested, timed_msg *carry)
 {
     engine_state *st = NULL;
     nn_error err;
@@ -846,8 +1274,10 @@ static void build_and_publish(nn_stream *s, model_ref *ref, int method, int requ
     if (status != NN_OK) {
         event_error(s, status, err.message);
         model_ref_release(ref);
+        timed_free(carry);
         return;
     }
+    timed_append(st, carry); /* st is not shared yet */
     const nn_method_info *info = nn_model_method(ref->model, method);
     char *name = nn_string_copy(info->name);
     if (name) {
@@ -861,24 +1291,27 @@ static void build_and_publish(nn_stream *s, model_ref *ref, int method, int requ
     model_ref_release(ref);
 }
 
-/* In OFFLINE mode, blocks handed over before a command was issued must run
- * before the command touches the model, or the output would depend on timing. */
-static void offline_drain_jobs(nn_stream *s)
+/* A fresh copy of the newest model with what the user set on it. The file loads
+ * without the model's lock (the old model may be playing); the lock is held only
+ * while the values are read, together with the messages still waiting for a block
+ * (sent before this swap, so the new state inherits them in `carry`). */
+static model_ref *reload_latest(nn_stream *s, timed_msg **carry, nn_error *err)
 {
-    if (s->base_mode != NN_STREAM_OFFLINE)
-        return;
-    uint64_t target = atomic_load_explicit(&s->jobs_submitted, memory_order_acquire);
-    pthread_mutex_lock(&s->lock);
-    while (atomic_load_explicit(&s->jobs_finished, memory_order_acquire) < target)
-        pthread_cond_wait(&s->changed, &s->lock);
-    pthread_mutex_unlock(&s->lock);
-}
-
-static model_ref *reload_latest(nn_stream *s, nn_error *err)
-{
+    engine_state *old = s->latest;
+    *carry = NULL;
+    pthread_mutex_lock(&old->model_lock);
+    nn_model_config config = nn_model_reload_config(old->ref->model);
+    pthread_mutex_unlock(&old->model_lock);
     nn_model *model = NULL;
-    if (nn_model_reload(s->latest->ref->model, &model, err) != NN_OK)
+    if (nn_model_load(nn_model_path(old->ref->model), &config, &model, err) != NN_OK)
         return NULL;
+    pthread_mutex_lock(&old->model_lock);
+    nn_model_replay(model, old->ref->model);
+    pthread_mutex_lock(&s->lock);
+    timed_msg **tail;
+    *carry = timed_copy_list(old->timed_head, &tail);
+    pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&old->model_lock);
     model_ref *ref = model_ref_new(model);
     if (!ref) {
         nn_model_free(model);
@@ -894,7 +1327,25 @@ static void run_command(nn_stream *s, command *cmd)
     if (cmd->kind == CMD_INIT) {
         model_ref *ref = cmd->ref;
         cmd->ref = NULL;
-        build_and_publish(s, ref, cmd->number, s->requested);
+        build_and_publish(s, ref, cmd->number, s->requested, NULL);
+        return;
+    }
+    if (cmd->kind == CMD_TIMED) {
+        if (cmd->msg) {
+            /* Sent while a swap was queued and not moved at its publication (the swap
+             * failed, or another one is still queued): it goes to the newest state. */
+            if (!s->latest) {
+                if (cmd->msg->kind != TIMED_RATE)
+                    event_error(s, NN_ERR_INVALID_ARGUMENT, "no model is loaded");
+                return;
+            }
+            pthread_mutex_lock(&s->lock);
+            timed_append(s->latest, cmd->msg);
+            cmd->msg = NULL;
+            pthread_mutex_unlock(&s->lock);
+        }
+        if (s->latest)
+            timed_apply_ready(s, s->latest);
         return;
     }
     if (cmd->kind == CMD_LOAD) {
@@ -925,13 +1376,11 @@ static void run_command(nn_stream *s, command *cmd)
                      s->method_name ? s->method_name : "", nn_model_method(model, method)->name);
             event_push(s, NN_EVENT_INFO, NN_OK, message, -1, NULL, NULL, -1);
         }
-        build_and_publish(s, ref, method, s->requested);
+        build_and_publish(s, ref, method, s->requested, NULL);
         return;
     }
     if (!s->latest) {
-        /* The rate is kept for the next model; anything else needs one. */
-        if (cmd->kind != CMD_SAMPLE_RATE)
-            event_error(s, NN_ERR_INVALID_ARGUMENT, "no model is loaded");
+        event_error(s, NN_ERR_INVALID_ARGUMENT, "no model is loaded");
         return;
     }
     nn_model *model = s->latest->ref->model;
@@ -939,9 +1388,12 @@ static void run_command(nn_stream *s, command *cmd)
     case CMD_METHOD:
     case CMD_BUFFER_SIZE:
     case CMD_BATCH:
+    case CMD_DELAY:
     case CMD_RELOAD: {
         if (cmd->kind == CMD_BATCH)
             s->batch = cmd->number;
+        if (cmd->kind == CMD_DELAY)
+            s->delay_req = cmd->number;
         const char *name = cmd->kind == CMD_METHOD ? cmd->text : s->method_name;
         int method = nn_model_method_find(model, name);
         if (method < 0) {
@@ -952,50 +1404,18 @@ static void run_command(nn_stream *s, command *cmd)
         int requested = cmd->kind == CMD_BUFFER_SIZE ? cmd->number : s->requested;
         /* A fresh copy of the model keeps streaming caches clean across the
          * swap and carries over the attribute values the user set. */
-        model_ref *ref = reload_latest(s, &err);
+        timed_msg *carry = NULL;
+        model_ref *ref = reload_latest(s, &carry, &err);
         if (!ref) {
             event_error(s, err.status, err.message);
             return;
         }
-        build_and_publish(s, ref, method, requested);
-        return;
-    }
-    case CMD_ATTRIBUTE_SET:
-    case CMD_ATTRIBUTE_GET: {
-        int attribute = nn_model_attribute_find(model, cmd->text);
-        if (attribute < 0) {
-            nn_error_set(&err, NN_ERR_UNKNOWN_ATTRIBUTE, "%s has no attribute '%s'", nn_model_path(model), cmd->text);
-            event_error(s, err.status, err.message);
-            return;
-        }
-        offline_drain_jobs(s);
-        nn_value_list values = {0, NULL};
-        pthread_mutex_lock(&s->latest->model_lock);
-        nn_status status = cmd->kind == CMD_ATTRIBUTE_SET
-                               ? nn_model_attribute_set(model, attribute, cmd->values, cmd->count, &err)
-                               : nn_model_attribute_get(model, attribute, &values, &err);
-        pthread_mutex_unlock(&s->latest->model_lock);
-        if (status != NN_OK) {
-            nn_value_list_clear(&values);
-            event_push(s, NN_EVENT_ERROR, status, err.message, attribute, NULL, NULL, -1);
-        } else if (cmd->kind == CMD_ATTRIBUTE_SET) {
-            event_push(s, NN_EVENT_ATTRIBUTE_SET, NN_OK, cmd->text, attribute, NULL, NULL, -1);
-        } else {
-            event_push(s, NN_EVENT_ATTRIBUTE_VALUE, NN_OK, cmd->text, attribute, &values, NULL, -1);
-        }
-        return;
-    }
-    case CMD_SAMPLE_RATE: {
-        offline_drain_jobs(s);
-        pthread_mutex_lock(&s->latest->model_lock);
-        nn_status status = nn_model_set_sample_rate(model, cmd->number, &err);
-        pthread_mutex_unlock(&s->latest->model_lock);
-        if (status != NN_OK)
-            event_error(s, status, err.message);
+        build_and_publish(s, ref, method, requested, carry);
         return;
     }
     case CMD_INIT:
-    case CMD_LOAD: break;
+    case CMD_LOAD:
+    case CMD_TIMED: break;
     }
 }
 
@@ -1003,11 +1423,7 @@ static void command_free(command *cmd)
 {
     if (!cmd)
         return;
-    for (int i = 0; i < cmd->count; i++) {
-        free((char *)cmd->values[i].s);
-        free((float *)cmd->values[i].data);
-    }
-    free(cmd->values);
+    timed_free(cmd->msg);
     free(cmd->text);
     model_ref_release(cmd->ref);
     free(cmd);
@@ -1043,10 +1459,16 @@ static void *controller_main(void *arg)
 
         bury_dead_states(s);
         if (cmd) {
+            s->running = cmd;
             if (!quit)
                 run_command(s, cmd);
+            s->running = NULL;
             if (cmd->kind == CMD_LOAD)
                 atomic_fetch_sub(&s->pending_loads, 1);
+            pthread_mutex_lock(&s->lock);
+            if (cmd->swap)
+                s->swaps_pending--;
+            pthread_mutex_unlock(&s->lock);
             command_free(cmd);
             pthread_mutex_lock(&s->lock);
             atomic_fetch_sub_explicit(&s->pending, 1, memory_order_release);
@@ -1079,6 +1501,10 @@ static void enqueue(nn_stream *s, command *cmd)
     if (cmd->kind == CMD_LOAD)
         atomic_fetch_add(&s->pending_loads, 1);
     pthread_mutex_lock(&s->lock);
+    if (cmd->kind != CMD_TIMED) {
+        cmd->swap = true;
+        s->swaps_pending++;
+    }
     if (s->cmd_tail)
         s->cmd_tail->next = cmd;
     else
@@ -1086,6 +1512,31 @@ static void enqueue(nn_stream *s, command *cmd)
     s->cmd_tail = cmd;
     pthread_cond_signal(&s->command_cond);
     pthread_mutex_unlock(&s->lock);
+}
+
+static command *command_new(command_kind kind, const char *text, int number);
+
+/* Queue a timed message (main thread), stamped with the stream position: it lands
+ * on the first model call for a block that starts at or after that position. With
+ * no swap queued it goes straight onto the newest state, where the thread that
+ * runs the blocks finds it; the control thread is only told, to apply it at once
+ * when no block can come before it (e.g. before DSP starts). */
+static nn_status submit_timed(nn_stream *s, timed_msg *m, nn_error *err)
+{
+    command *cmd = m ? command_new(CMD_TIMED, NULL, 0) : NULL;
+    if (!cmd) {
+        timed_free(m);
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    }
+    m->at = atomic_load_explicit(&s->q_position, memory_order_acquire);
+    pthread_mutex_lock(&s->lock);
+    if (s->swaps_pending == 0 && s->target)
+        timed_append(s->target, m);
+    else
+        cmd->msg = m;
+    pthread_mutex_unlock(&s->lock);
+    enqueue(s, cmd);
+    return NN_OK;
 }
 
 static command *command_new(command_kind kind, const char *text, int number)
@@ -1118,6 +1569,9 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
         status = nn_error_set(err, NN_ERR_UNKNOWN_METHOD, "%s has no method '%s'", nn_model_path(model), method_name);
     else if (cfg.batch < 1 || cfg.batch > NN_MAX_BATCH)
         status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "batch must be 1..%d (got %d)", NN_MAX_BATCH, cfg.batch);
+    else if (cfg.delay < NN_DELAY_AUTO || cfg.delay > NN_MAX_BUFFER_SIZE)
+        status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "delay must be -1 (auto), 0 (one block) or 1..%d, got %d",
+                              NN_MAX_BUFFER_SIZE, cfg.delay);
     else if (cfg.mode != NN_STREAM_THREADED && cfg.mode != NN_STREAM_SYNCHRONOUS && cfg.mode != NN_STREAM_OFFLINE)
         status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "unknown stream mode %d", (int)cfg.mode);
     int b = 0;
@@ -1163,6 +1617,8 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     atomic_init(&s->vector_size, 0);
     atomic_init(&s->sample_rate, 0);
     atomic_init(&s->q_latency, -1);
+    atomic_init(&s->q_delay, 0);
+    s->delay_req = cfg.delay;
     atomic_init(&s->q_buffer_size, b);
     atomic_init(&s->q_mode,
                 (int)((synchronous || cfg.mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : cfg.mode));
@@ -1249,8 +1705,8 @@ nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, n
     nn_status status = NN_OK;
     if (st) {
         if (old_size != vector_size || !st->fits)
-            state_restart(st);
-        status = state_fit(st, vector_size, err);
+            state_restart(st, s->position);
+        status = state_fit(st, vector_size, rate, s->position, err);
         publish_queries(s, st);
     } else {
         int b = atomic_load(&s->q_buffer_size);
@@ -1264,13 +1720,10 @@ nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, n
             b = lcm_capped(s->initial_b, vector_size);
             atomic_store(&s->q_buffer_size, b);
         }
-        atomic_store(&s->q_latency, status == NN_OK ? latency_of(mode, b, vector_size) : -1);
+        atomic_store(&s->q_latency, status == NN_OK ? latency_of(mode, b, b, vector_size) : -1);
     }
-    if (old_rate != rate) {
-        command *cmd = command_new(CMD_SAMPLE_RATE, NULL, rate);
-        if (cmd)
-            enqueue(s, cmd);
-    }
+    if (old_rate != rate)
+        submit_timed(s, timed_new(TIMED_RATE, NULL, NULL, 0, rate), NULL);
     return status;
 }
 
@@ -1311,10 +1764,18 @@ int nn_stream_poll(nn_stream *s)
         double since =
             (double)(now.tv_sec - s->last_notice.tv_sec) + 1e-9 * (double)(now.tv_nsec - s->last_notice.tv_nsec);
         if (s->reported_overruns == 0 || since >= 1.0) {
-            char message[160];
-            snprintf(message, sizeof message,
-                     "%llu blocks were not ready in time and played as silence (raise the buffer size)",
-                     (unsigned long long)overruns);
+            char message[200];
+            int b = atomic_load_explicit(&s->q_buffer_size, memory_order_relaxed);
+            int delay = atomic_load_explicit(&s->q_delay, memory_order_relaxed);
+            if (delay > 0 && delay < b)
+                snprintf(message, sizeof message,
+                         "%llu blocks were not ready in time and played as silence (raise the delay, now %d "
+                         "samples, up to %d; or the buffer size)",
+                         (unsigned long long)overruns, delay, b);
+            else
+                snprintf(message, sizeof message,
+                         "%llu blocks were not ready in time and played as silence (raise the buffer size)",
+                         (unsigned long long)overruns);
             if (s->on_event) {
                 nn_event event = {NN_EVENT_OVERRUN, NN_OK, message, -1, NULL, overruns};
                 s->on_event(s->user, &event);
@@ -1345,6 +1806,50 @@ void nn_stream_wait_idle(nn_stream *s)
 int nn_stream_latency(const nn_stream *s)
 {
     return s ? atomic_load_explicit(&((nn_stream *)s)->q_latency, memory_order_relaxed) : -1;
+}
+
+int nn_stream_delay(const nn_stream *s)
+{
+    return s ? atomic_load_explicit(&((nn_stream *)s)->q_delay, memory_order_relaxed) : 0;
+}
+
+nn_status nn_stream_compute_stats(nn_stream *s, nn_compute_stats *out)
+{
+    if (!s || !out)
+        return NN_ERR_INVALID_ARGUMENT;
+    memset(out, 0, sizeof *out);
+    float *times = malloc(NN_COMPUTE_HISTORY * sizeof *times);
+    if (!times)
+        return NN_ERR_NO_MEMORY;
+    pthread_mutex_lock(&s->lock);
+    uint64_t count = s->compute_count;
+    int kept = count < NN_COMPUTE_HISTORY ? (int)count : NN_COMPUTE_HISTORY;
+    memcpy(times, s->compute, (size_t)kept * sizeof *times);
+    pthread_mutex_unlock(&s->lock);
+    out->count = count;
+    out->window = kept;
+    if (kept > 0) {
+        qsort(times, (size_t)kept, sizeof *times, float_compare);
+        out->p50 = times[(kept - 1) / 2];
+        out->p99 = times[(int)ceil(0.99 * kept) - 1];
+        out->max = times[kept - 1];
+    }
+    free(times);
+    return NN_OK;
+}
+
+nn_status nn_stream_set_delay(nn_stream *s, int delay, nn_error *err)
+{
+    if (!s)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "delay: NULL stream");
+    if (delay < NN_DELAY_AUTO || delay > NN_MAX_BUFFER_SIZE)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "delay must be -1 (auto), 0 (one block) or 1..%d, got %d",
+                            NN_MAX_BUFFER_SIZE, delay);
+    command *cmd = command_new(CMD_DELAY, NULL, delay);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    enqueue(s, cmd);
+    return NN_OK;
 }
 
 int nn_stream_buffer_size(const nn_stream *s)
@@ -1490,35 +1995,6 @@ static nn_status check_values(const nn_attribute_info *info, const nn_value *val
     return NN_OK;
 }
 
-static bool copy_values(command *cmd, const nn_value *values, int count)
-{
-    cmd->values = calloc((size_t)(count > 0 ? count : 1), sizeof *cmd->values);
-    if (!cmd->values)
-        return false;
-    cmd->count = count;
-    for (int i = 0; i < count; i++) {
-        nn_value *v = &cmd->values[i];
-        *v = values[i];
-        v->s = NULL;
-        v->data = NULL;
-        if (values[i].s && !(v->s = nn_string_copy(values[i].s)))
-            return false;
-        int64_t floats = 0;
-        if (values[i].type == NN_TYPE_TENSOR)
-            floats = values[i].frames;
-        else if (values[i].type == NN_TYPE_BUFFER)
-            floats = values[i].channels * values[i].frames;
-        if (values[i].data && floats > 0) {
-            float *data = malloc((size_t)floats * sizeof(float));
-            if (!data)
-                return false;
-            memcpy(data, values[i].data, (size_t)floats * sizeof(float));
-            v->data = data;
-        }
-    }
-    return true;
-}
-
 nn_status nn_stream_attribute_set(nn_stream *s, const char *attribute, const nn_value *values, int count, nn_error *err)
 {
     if (!s || !attribute || count < 0 || (count > 0 && !values))
@@ -1533,13 +2009,7 @@ nn_status nn_stream_attribute_set(nn_stream *s, const char *attribute, const nn_
         if (status != NN_OK)
             return status;
     }
-    command *cmd = command_new(CMD_ATTRIBUTE_SET, attribute, 0);
-    if (!cmd || !copy_values(cmd, values, count)) {
-        command_free(cmd);
-        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
-    }
-    enqueue(s, cmd);
-    return NN_OK;
+    return submit_timed(s, timed_new(TIMED_SET, attribute, values, count, 0), err);
 }
 
 nn_status nn_stream_attribute_get(nn_stream *s, const char *attribute, nn_error *err)
@@ -1549,9 +2019,5 @@ nn_status nn_stream_attribute_get(nn_stream *s, const char *attribute, nn_error 
     if (atomic_load(&s->pending_loads) == 0 && s->view && nn_model_attribute_find(s->view->model, attribute) < 0)
         return nn_error_set(err, NN_ERR_UNKNOWN_ATTRIBUTE, "%s has no attribute '%s'", nn_model_path(s->view->model),
                             attribute);
-    command *cmd = command_new(CMD_ATTRIBUTE_GET, attribute, 0);
-    if (!cmd)
-        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
-    enqueue(s, cmd);
-    return NN_OK;
+    return submit_timed(s, timed_new(TIMED_GET, attribute, NULL, 0, 0), err);
 }

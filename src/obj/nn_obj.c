@@ -28,8 +28,9 @@ void __rtsan_realtime_exit(void);
 /* Most cords a lazy object or an override may ask for. */
 #define NN_OBJ_MAX_CORDS 256
 
-const char *const nn_obj_messages[] = {"bang",     "enable", "gpu",    "reload", "load", "method",
-                                       "bufsize",  "set",    "get",    "dump",   "api",  "print_available_models",
+const char *const nn_obj_messages[] = {"bang",   "enable",   "gpu",    "reload", "load",
+                                       "method", "bufsize",  "delay",  "set",    "get",
+                                       "dump",   "api",      "print_available_models",
                                        "download", "remove", "delete", NULL};
 
 static void obj_error(nn_obj *x, const char *fmt, ...)
@@ -222,6 +223,7 @@ static nn_stream *obj_open(nn_obj *x, const char *name, const char *context)
     sc.buffer_size = x->bufsize;
     sc.mode = x->bufsize == 0 ? NN_STREAM_SYNCHRONOUS : x->offline ? NN_STREAM_OFFLINE : NN_STREAM_THREADED;
     sc.batch = x->batch > 0 ? x->batch : obj_batch_at_creation(x);
+    sc.delay = x->delay;
     sc.on_event = obj_on_event;
     sc.user = x;
     nn_stream *stream = NULL;
@@ -294,10 +296,18 @@ static void obj_on_event(void *user, const nn_event *event)
     case NN_EVENT_OVERRUN: {
         double now = x->host->now_ms(x->owner);
         if (!x->warned_overruns || now - x->last_overrun_warning >= NN_OBJ_OVERRUN_INTERVAL_MS) {
-            obj_error(x,
-                      "%llu block(s) were not ready in time and played as silence "
-                      "(model too slow for buffer size %d; try a larger bufsize)",
-                      (unsigned long long)event->count, nn_stream_buffer_size(x->stream));
+            int b = nn_stream_buffer_size(x->stream), d = nn_stream_delay(x->stream);
+            if (d > 0 && d < b)
+                obj_error(x,
+                          "%llu block(s) were not ready in time and played as silence "
+                          "(model too slow for a delay of %d samples; try a larger delay, up to the bufsize %d, "
+                          "or 'delay 0' for a whole block)",
+                          (unsigned long long)event->count, d, b);
+            else
+                obj_error(x,
+                          "%llu block(s) were not ready in time and played as silence "
+                          "(model too slow for buffer size %d; try a larger bufsize)",
+                          (unsigned long long)event->count, b);
             x->last_overrun_warning = now;
             x->warned_overruns = true;
         }
@@ -338,8 +348,10 @@ static void obj_flag(nn_obj *x, const char *flag, const char *no_multichannel)
         x->enabled = false;
     } else if (!strcmp(flag, "-offline")) {
         x->offline = true;
+    } else if (!strcmp(flag, "-l") || !strcmp(flag, "-lowlatency")) {
+        x->delay = NN_DELAY_AUTO;
     } else {
-        obj_error(x, "unknown flag '%s' ignored (flags: -m, -g/-gpu, -d, -offline)", flag);
+        obj_error(x, "unknown flag '%s' ignored (flags: -m, -g/-gpu, -d, -offline, -l/-lowlatency)", flag);
     }
 }
 
@@ -589,6 +601,14 @@ static void obj_bang(nn_obj *x)
     obj_output(x, "latency", 1, a);
     a[0] = nn_atom_int((long long)nn_stream_overruns(x->stream));
     obj_output(x, "overruns", 1, a);
+    a[0] = nn_atom_int(nn_stream_delay(x->stream));
+    obj_output(x, "delay", 1, a);
+    nn_compute_stats stats;
+    if (nn_stream_compute_stats(x->stream, &stats) == NN_OK) {
+        nn_atom c[4] = {nn_atom_int((long long)stats.count), nn_atom_float(1e3 * stats.p50),
+                        nn_atom_float(1e3 * stats.p99), nn_atom_float(1e3 * stats.max)};
+        obj_output(x, "compute", 4, c); /* blocks measured, then p50, p99, max in ms */
+    }
     nn_stream_mode mode = nn_stream_mode_get(x->stream);
     a[0] = nn_atom_int(mode == NN_STREAM_OFFLINE ? 1 : 0);
     obj_output(x, "offline", 1, a);
@@ -753,6 +773,29 @@ static void obj_bufsize(nn_obj *x, int argc, const nn_atom *argv)
     nn_error_clear(&err);
     if (nn_stream_set_buffer_size(x->stream, (int)v, &err) != NN_OK)
         obj_error(x, "bufsize: %s", err.message);
+    obj_poll_soon(x);
+}
+
+/* delay <samples> | auto | 0: how long after a block is handed off its result plays. */
+static void obj_delay(nn_obj *x, int argc, const nn_atom *argv)
+{
+    long long v = 0;
+    if (argc == 1 && argv[0].type == NN_ATOM_SYMBOL && !strcmp(argv[0].s, "auto")) {
+        v = NN_DELAY_AUTO;
+    } else if (argc != 1 || !nn_atom_whole(&argv[0], &v) || v < 0 || v > NN_MAX_BUFFER_SIZE) {
+        char given[NN_OBJ_TEXT];
+        nn_atoms_text(argc, argv, given, sizeof given);
+        obj_error(x, "delay needs 'auto', 0 (a whole block) or a number of samples 1..%d, got %s", NN_MAX_BUFFER_SIZE,
+                  given);
+        return;
+    }
+    x->delay = (int)v;
+    if (!x->stream)
+        return;
+    nn_error err;
+    nn_error_clear(&err);
+    if (nn_stream_set_delay(x->stream, (int)v, &err) != NN_OK)
+        obj_error(x, "delay: %s", err.message);
     obj_poll_soon(x);
 }
 
@@ -931,6 +974,8 @@ void nn_obj_message(nn_obj *x, const char *selector, int argc, const nn_atom *ar
         obj_method_message(x, argc, argv);
     } else if (!strcmp(selector, "bufsize")) {
         obj_bufsize(x, argc, argv);
+    } else if (!strcmp(selector, "delay")) {
+        obj_delay(x, argc, argv);
     } else if (!strcmp(selector, "set")) {
         obj_set(x, argc, argv);
     } else if (!strcmp(selector, "get")) {

@@ -138,6 +138,7 @@ typedef struct nn_obj {
     /* What the user asked for; the stream reports what is in effect. */
     char method[128];
     int bufsize;
+    int delay; /* NN_DELAY_BLOCK (0), NN_DELAY_AUTO (-l) or samples (`delay` message) */
     bool gpu;
     bool offline;
     bool enabled;

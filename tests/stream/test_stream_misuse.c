@@ -397,9 +397,15 @@ static void test_enable(void **state)
         nn_stream_process(s, ins, 1, outs, 1, 64);
     assert_true(all_equal(out, 64, 0.0f));
     assert_int_equal(nn_stream_blocks(s), blocks);
+    /* Enabling starts a new block at that vector: silence for the latency (64 here),
+     * then the model's output; the paused block is not played. */
     nn_stream_set_enabled(s, true);
+    assert_int_equal(nn_stream_latency(s), 64);
+    nn_stream_process(s, ins, 1, outs, 1, 64);
+    assert_true(all_equal(out, 64, 0.0f));
     nn_stream_process(s, ins, 1, outs, 1, 64);
     assert_true(all_equal(out, 64, 0.5f));
+    assert_int_equal(nn_stream_blocks(s), blocks + 2);
     nn_stream_free(s);
 }
 

@@ -430,10 +430,10 @@
          "patching_rect": [
           250,
           240,
-          331.5,
+          480,
           20.0
          ],
-         "text": "another buffer size (power of two; 0 = synchronous)",
+         "text": "another buffer size (power of two; 0 = synchronous); delay auto: lower latency",
          "linecount": 1
         }
        },
@@ -787,6 +787,24 @@
          ],
          "text": "print info"
         }
+       },
+       {
+        "box": {
+         "id": "obj-281",
+         "maxclass": "message",
+         "numinlets": 2,
+         "numoutlets": 1,
+         "patching_rect": [
+          130,
+          240,
+          75,
+          22.0
+         ],
+         "text": "delay auto",
+         "outlettype": [
+          ""
+         ]
+        }
        }
       ],
       "lines": [
@@ -990,6 +1008,18 @@
          ],
          "destination": [
           "obj-181",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "destination": [
+          "obj-179",
+          0
+         ],
+         "source": [
+          "obj-281",
           0
          ]
         }

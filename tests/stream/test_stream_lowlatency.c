@@ -1,0 +1,199 @@
+/* nn~ in C — low-latency THREADED mode: a result plays D samples after its block is handed off.
+ * SPDX-License-Identifier: MIT
+ *
+ * With the delay D below B, latency is B + D - n instead of 2B - n. Checked here:
+ *  - an impulse comes out exactly nn_stream_latency() = B + D - n samples later for
+ *    several n, B and D (D rounded up to a multiple of n, kept within [n, B]), with the
+ *    THREADED calls paced like a device that is never late (as in test_stream_threaded);
+ *  - streaming stateful.ts with D = n gives the same samples as the default mode, each
+ *    aligned by its own latency (bit-exact: the same model calls on the same blocks);
+ *  - auto (NN_DELAY_AUTO) picks a multiple of n within [n, B] from the measured compute
+ *    time, small for a cheap model, and the compute statistics are consistent;
+ *  - a block that is late plays as silence and counts as an overrun, and the notice
+ *    says which setting to raise; nn_stream_set_delay swaps the setting in;
+ *  - in auto mode late blocks raise D (never above B) and the latency follows.
+ * Under -DNN_SANITIZE=realtime every THREADED process() here is a real-time context.
+ */
+#include "stream_checks.h"
+
+static nn_stream *open_delay(const char *name, int buffer_size, int delay, st_events *events)
+{
+    nn_stream_config config = nn_stream_config_default();
+    config.buffer_size = buffer_size;
+    config.delay = delay;
+    config.on_event = events ? st_on_event : NULL;
+    config.user = events;
+    nn_stream *stream = NULL;
+    nn_error err;
+    nn_error_clear(&err);
+    if (nn_stream_new(st_load(name), &config, &stream, &err) != NN_OK)
+        fail_msg("nn_stream_new(%s, delay %d): %s", name, delay, err.message);
+    nn_stream_wait_idle(stream);
+    return stream;
+}
+
+static void test_impulse(void **state)
+{
+    (void)state;
+    static const struct {
+        int n, b, delay, expected;
+    } cases[] = {
+        {64, 512, 64, 64},     {64, 512, 128, 128},  {64, 512, 256, 256},   {64, 512, 100, 128},
+        {64, 512, 0, 512},     {64, 512, 4096, 512}, {32, 1024, 32, 32},    {32, 1024, 500, 512},
+        {1, 256, 1, 1},        {1, 256, 17, 17},     {256, 1024, 256, 256}, {64, 2048, 192, 192},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int n = cases[i].n, b = cases[i].b;
+        nn_stream *s = open_delay("gain.ts", b, cases[i].delay, NULL);
+        st_prepare(s, 48000, n);
+        assert_int_equal(nn_stream_delay(s), cases[i].expected);
+        int latency = nn_stream_latency(s);
+        assert_int_equal(latency, b + cases[i].expected - n);
+        size_t total = (size_t)(6 * b);
+        float *in = calloc(total, sizeof *in), *out = calloc(total, sizeof *out);
+        assert_non_null(in);
+        assert_non_null(out);
+        size_t at = (size_t)b + (size_t)(3 * n) % (size_t)b;
+        in[at] = 1.0f;
+        st_run_exact(s, in, out, total, n);
+        float value = 0;
+        long got = st_only_nonzero(out, total, &value);
+        if (got != (long)(at + (size_t)latency) || value != 1.0f)
+            fail_msg("n=%d B=%d delay=%d: impulse at %zu came out at %ld (value %g), expected at %zu", n, b,
+                     cases[i].delay, at, got, (double)value, at + (size_t)latency);
+        assert_int_equal(nn_stream_overruns(s), 0);
+        free(in);
+        free(out);
+        nn_stream_free(s);
+    }
+}
+
+static void test_same_output_as_default(void **state)
+{
+    (void)state;
+    const int n = 64, b = 512;
+    const size_t total = 16 * 512;
+    float *in = malloc(total * sizeof *in), *slow = calloc(total, sizeof *slow), *fast = calloc(total, sizeof *fast);
+    assert_non_null(in);
+    assert_non_null(slow);
+    assert_non_null(fast);
+    for (size_t i = 0; i < total; i++)
+        in[i] = (float)sin(0.05 * (double)i) * 0.5f;
+    nn_stream *a = open_delay("stateful.ts", b, NN_DELAY_BLOCK, NULL);
+    nn_stream *c = open_delay("stateful.ts", b, n, NULL);
+    st_prepare(a, 48000, n);
+    st_prepare(c, 48000, n);
+    st_run_exact(a, in, slow, total, n);
+    st_run_exact(c, in, fast, total, n);
+    int la = nn_stream_latency(a), lc = nn_stream_latency(c);
+    assert_int_equal(la, 2 * b - n);
+    assert_int_equal(lc, b);
+    for (size_t i = 0; i + (size_t)la < total; i++)
+        if (slow[i + (size_t)la] != fast[i + (size_t)lc])
+            fail_msg("sample %zu: default %g, low latency %g", i, (double)slow[i + (size_t)la],
+                     (double)fast[i + (size_t)lc]);
+    nn_stream_free(a);
+    nn_stream_free(c);
+    free(in);
+    free(slow);
+    free(fast);
+}
+
+static void test_auto(void **state)
+{
+    (void)state;
+    const int n = 64, b = 2048;
+    nn_stream *s = open_delay("gain.ts", b, NN_DELAY_AUTO, NULL);
+    st_prepare(s, 48000, n);
+    int d = nn_stream_delay(s);
+    assert_true(d >= n && d <= b && d % n == 0);
+    /* gain.ts computes a block in microseconds: a few vectors at most. */
+    assert_true(d <= b / 4);
+    assert_int_equal(nn_stream_latency(s), b + d - n);
+    size_t total = (size_t)(8 * b);
+    float *in = calloc(total, sizeof *in), *out = calloc(total, sizeof *out);
+    assert_non_null(in);
+    assert_non_null(out);
+    st_run_exact(s, in, out, total, n);
+    nn_compute_stats stats;
+    assert_int_equal(nn_stream_compute_stats(s, &stats), NN_OK);
+    assert_int_equal(stats.count, 8);
+    assert_int_equal(stats.window, 8);
+    assert_true(stats.p50 > 0 && stats.p50 <= stats.p99 && stats.p99 <= stats.max);
+    assert_int_equal(nn_stream_compute_stats(NULL, &stats), NN_ERR_INVALID_ARGUMENT);
+    free(in);
+    free(out);
+    nn_stream_free(s);
+}
+
+static void test_late_and_swap(void **state)
+{
+    (void)state;
+    st_events events;
+    memset(&events, 0, sizeof events);
+    const int n = 64, b = 512;
+    nn_stream *s = open_delay("slow.ts", b, n, &events);
+    st_prepare(s, 48000, n);
+    assert_int_equal(nn_stream_latency(s), b);
+    float in[64] = {0}, out[64];
+    const float *ins[1] = {in};
+    float *outs[1] = {out};
+    /* Back-to-back calls: slow.ts needs milliseconds a block, the delay gives it one vector. */
+    for (int i = 0; i < 200; i++)
+        nn_stream_process(s, ins, 1, outs, 1, n);
+    assert_true(nn_stream_overruns(s) > 0);
+    nn_stream_poll(s);
+    assert_int_equal(events.count[NN_EVENT_OVERRUN], 1);
+    assert_non_null(strstr(events.last_message, "raise the delay, now 64 samples, up to 512"));
+
+    nn_error err;
+    assert_int_equal(nn_stream_set_delay(s, -2, &err), NN_ERR_INVALID_ARGUMENT);
+    assert_int_equal(nn_stream_set_delay(s, 256, &err), NN_OK);
+    nn_stream_wait_idle(s);
+    for (int i = 0; i < b / n; i++) /* adopted at the next block boundary */
+        nn_stream_process(s, ins, 1, outs, 1, n);
+    assert_int_equal(nn_stream_delay(s), 256);
+    assert_int_equal(nn_stream_latency(s), b + 256 - n);
+    nn_stream_free(s);
+
+    nn_stream_config config = nn_stream_config_default();
+    config.delay = -3;
+    nn_stream *bad = NULL;
+    assert_int_equal(nn_stream_new(st_load("gain.ts"), &config, &bad, &err), NN_ERR_INVALID_ARGUMENT);
+    assert_null(bad);
+}
+
+/* Auto mode raises D when blocks come late (one vector per overrun, or the measured
+ * p99), never above B; the latency follows. */
+static void test_auto_grows(void **state)
+{
+    (void)state;
+    const int n = 64, b = 512;
+    nn_stream *s = open_delay("slow.ts", b, NN_DELAY_AUTO, NULL);
+    st_prepare(s, 48000, n);
+    int first = nn_stream_delay(s);
+    float in[64] = {0}, out[64];
+    const float *ins[1] = {in};
+    float *outs[1] = {out};
+    for (int i = 0; i < 400; i++) /* back to back: far faster than real time */
+        nn_stream_process(s, ins, 1, outs, 1, n);
+    int d = nn_stream_delay(s);
+    assert_true(nn_stream_overruns(s) > 0);
+    if (first < b)
+        assert_true(d > first);
+    assert_true(d <= b && d % n == 0);
+    assert_int_equal(nn_stream_latency(s), b + d - n);
+    nn_stream_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_impulse),
+        cmocka_unit_test(test_same_output_as_default),
+        cmocka_unit_test(test_auto),
+        cmocka_unit_test(test_late_and_swap),
+        cmocka_unit_test(test_auto_grows),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
