@@ -10,6 +10,7 @@ packages=(
   puredata-core puredata-dev
   libsndfile1-dev libsamplerate0-dev
   libcurl4-openssl-dev libcjson-dev
+  libzip-dev
   libcmocka-dev
   clang-22 libclang-rt-22-dev
   python3-pytest
