@@ -246,6 +246,17 @@ nn_status read_methods(nn_torch *t, const std::string &file, nn_model_meta *meta
                                 "%s: method '%s': '%s_params' must be 4 positive values [in_channels, in_ratio, "
                                 "out_channels, out_ratio], got %zu values",
                                 file.c_str(), name.c_str(), name.c_str(), p.size());
+        /* Buffer sizes are powers of two (nn_buffer_size_resolve) and must be multiples of both
+         * ratios: any other ratio would pass here and fail every stream. */
+        for (int side = 0; side < 2; side++) {
+            int64_t ratio = p[side * 2 + 1];
+            if ((ratio & (ratio - 1)) != 0)
+                return nn_error_set(err, NN_ERR_BAD_METADATA,
+                                    "%s: method '%s': %s ratio %lld is not a power of two (buffer sizes are powers "
+                                    "of two, so no buffer could hold whole groups of %lld samples)",
+                                    file.c_str(), name.c_str(), side ? "output" : "input",
+                                    static_cast<long long>(ratio), static_cast<long long>(ratio));
+        }
         /* Every block of the method holds at least channels x ratio samples per batch item;
          * metadata inside the per-field bounds can still ask for gigabytes. */
         for (int side = 0; side < 2; side++) {
