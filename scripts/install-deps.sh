@@ -13,6 +13,7 @@ packages=(
   libzip-dev
   libcmocka-dev
   clang-22 libclang-rt-22-dev
+  clang-14 libclang-rt-14-dev
   python3-pytest
   python3-venv python3-setuptools python3-wheel python3-pip
 )
