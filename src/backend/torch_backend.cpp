@@ -65,6 +65,23 @@ void print_to_stderr(const std::string &text)
     std::fflush(stderr);
 }
 
+/* libtorch quotes bytes of a corrupt file in its messages ("found protocol = \xb1"): control
+ * and non-ASCII bytes are written as \xNN so that the message stays one valid line of text. */
+std::string printable(const std::string &line)
+{
+    std::string out;
+    for (unsigned char c : line) {
+        if (c >= 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            out += hex;
+        }
+    }
+    return out;
+}
+
 /* TorchScript errors carry a multi-line interpreter traceback whose useful
  * part ("RuntimeError: ...") is the last line; loader errors put it first. */
 std::string summarise(const std::string &text)
@@ -83,9 +100,7 @@ std::string summarise(const std::string &text)
     }
     if (lines.empty())
         return "unknown error";
-    if (text.find("Traceback of TorchScript") != std::string::npos)
-        return lines.back();
-    return lines.front();
+    return printable(text.find("Traceback of TorchScript") != std::string::npos ? lines.back() : lines.front());
 }
 
 /* `context` builds the message prefix only when something was thrown, so

@@ -166,13 +166,15 @@ def mutate_once(rng, base_path, out_path, kind):
         depth = rng.choice([300, 2000, 8000, 20000])
         write_entries(out_path, replace(e, lambda n: n.endswith("code/__torch__.py"), lambda d: d + deep_source(depth).encode()))
     elif kind == "crc":
+        # A flipped bit in a stored (not deflated) entry always changes its content: only the
+        # CRC can tell (a flip in a deflate stream's padding may change nothing).
         b = bytearray(raw)
-        name = pick(names)
-        start = data_offset(base_path, name)
         with zipfile.ZipFile(base_path) as z:
+            stored = [i.filename for i in z.infolist() if i.compress_type == zipfile.ZIP_STORED and i.file_size]
+            name = pick(stored)
             size = z.getinfo(name).compress_size
-        if size:
-            b[start + rng.randrange(size)] ^= 1 << rng.randrange(8)
+        start = data_offset(base_path, name)
+        b[start + rng.randrange(size)] ^= 1 << rng.randrange(8)
         open(out_path, "wb").write(bytes(b))
 
 
