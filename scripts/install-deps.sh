@@ -10,8 +10,10 @@ packages=(
   puredata-core puredata-dev
   libsndfile1-dev libsamplerate0-dev
   libcurl4-openssl-dev libcjson-dev
+  libzip-dev
   libcmocka-dev
   clang-22 libclang-rt-22-dev
+  clang-14 libclang-rt-14-dev
   python3-pytest
   python3-venv python3-setuptools python3-wheel python3-pip
 )

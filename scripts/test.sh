@@ -7,7 +7,9 @@
 #   asan     AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer): tests labelled asan
 #   tsan     ThreadSanitizer: tests labelled tsan (engine hand-off, downloader threads)
 #   rtsan    RealtimeSanitizer (clang-22): tests labelled rtsan (engine and Pd audio paths)
-# Usage: scripts/test.sh [--configure-only] [config ...]   (default: all four)
+#   fuzz     libFuzzer targets (clang-14, ASan+UBSan; tests/fuzz, a project of its own), each
+#            run for NN_FUZZ_SECONDS (20) seconds, seeded with the release build's models
+# Usage: scripts/test.sh [--configure-only] [config ...]   (default: all five)
 #
 # Tests that compare against IRCAM's fixture models (../shared/fixtures/models, not in this
 # repository) are not run when those files are missing: the summary at the end names them
@@ -27,7 +29,7 @@ bash scripts/install-deps.sh
 
 jobs=$(nproc)
 configs=("$@")
-[ ${#configs[@]} -gt 0 ] || configs=(release asan tsan rtsan)
+[ ${#configs[@]} -gt 0 ] || configs=(release asan tsan rtsan fuzz)
 # Always given, so that a build folder configured once with it does not keep it in its cache.
 fixture_args=(-DNN_REQUIRE_FIXTURES=OFF)
 [ "${NN_REQUIRE_FIXTURES:-0}" = "0" ] || fixture_args=(-DNN_REQUIRE_FIXTURES=ON)
@@ -93,6 +95,18 @@ run_config() {
     ctest --test-dir "$dir" --output-on-failure --timeout 900 -j"$jobs" "${label_args[@]}"
 }
 
+run_fuzz() {
+    local dir="$root/build-test/fuzz"
+    echo "=== [fuzz] configure + build ==="
+    cmake -S "$root/tests/fuzz" -B "$dir" -DCMAKE_C_COMPILER=clang-14 \
+        -DNN_FUZZ_SECONDS="${NN_FUZZ_SECONDS:-20}" -DNN_FUZZ_MODELS="$root/build-test/release/models" \
+        >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+    [ "$configure_only" = 0 ] || return 0
+    cmake --build "$dir" -j"$jobs"
+    echo "=== [fuzz] tests (${NN_FUZZ_SECONDS:-20} s per target) ==="
+    ctest --test-dir "$dir" --output-on-failure --timeout 900 -j"$jobs"
+}
+
 print_summary() {
     local line
     [ ${#summary[@]} -gt 0 ] || return 0
@@ -109,7 +123,8 @@ for c in "${configs[@]}"; do
         status=$? ;;
     rtsan) run_config rtsan rtsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNN_SANITIZE=realtime -DNN_BUILD_BENCH=OFF \
         -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 || status=$? ;;
-    *) echo "unknown configuration '$c' (release, asan, tsan, rtsan)" >&2; exit 2 ;;
+    fuzz) run_fuzz || status=$? ;;
+    *) echo "unknown configuration '$c' (release, asan, tsan, rtsan, fuzz)" >&2; exit 2 ;;
     esac
     if [ "$status" != 0 ]; then
         print_summary

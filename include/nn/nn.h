@@ -493,7 +493,9 @@ nn_status nn_model_locate(const char *name, const char *const *dirs, int n_dirs,
  *   3. the per-user models folder (nn_models_dir(), where downloads go);
  *   4. each of `bundled`.
  * NULL and empty entries are skipped; the first path that exists wins; the
- * NN_ERR_FILE_NOT_FOUND message lists every path tried. nn_model_locate is
+ * NN_ERR_FILE_NOT_FOUND message lists every path tried. A candidate that exists but is not
+ * a regular file (a FIFO would block its reader) ends the search with NN_ERR_NOT_A_FILE
+ * without being opened. nn_model_locate is
  * this function with no bundled folders. Any thread; not RT-safe (stat). */
 nn_status nn_model_locate_bundled(const char *name, const char *const *dirs, int n_dirs, const char *const *bundled,
                                   int n_bundled, char *out, size_t size, nn_error *err);

@@ -12,6 +12,9 @@
  */
 #include "torch_backend.h"
 
+#include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/ir/constants.h>
+#include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/runtime/print_handler.h>
 #include <torch/cuda.h>
 #include <torch/script.h>
@@ -20,6 +23,7 @@
 #include <ATen/Parallel.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -61,6 +65,23 @@ void print_to_stderr(const std::string &text)
     std::fflush(stderr);
 }
 
+/* libtorch quotes bytes of a corrupt file in its messages ("found protocol = \xb1"): control
+ * and non-ASCII bytes are written as \xNN so that the message stays one valid line of text. */
+std::string printable(const std::string &line)
+{
+    std::string out;
+    for (unsigned char c : line) {
+        if (c >= 0x20 && c < 0x7f) {
+            out += static_cast<char>(c);
+        } else {
+            char hex[8];
+            std::snprintf(hex, sizeof hex, "\\x%02x", c);
+            out += hex;
+        }
+    }
+    return out;
+}
+
 /* TorchScript errors carry a multi-line interpreter traceback whose useful
  * part ("RuntimeError: ...") is the last line; loader errors put it first. */
 std::string summarise(const std::string &text)
@@ -79,9 +100,7 @@ std::string summarise(const std::string &text)
     }
     if (lines.empty())
         return "unknown error";
-    if (text.find("Traceback of TorchScript") != std::string::npos)
-        return lines.back();
-    return lines.front();
+    return printable(text.find("Traceback of TorchScript") != std::string::npos ? lines.back() : lines.front());
 }
 
 /* `context` builds the message prefix only when something was thrown, so
@@ -177,7 +196,12 @@ std::vector<int64_t> read_params(torch::jit::Module &module, const std::string &
         why = "'" + attr + "' is a " + v.tagKind() + ", not a tensor";
         return {};
     }
-    at::Tensor t = v.toTensor().to(c10::kCPU).to(c10::kDouble).contiguous().view(-1);
+    const at::Tensor &raw = v.toTensor();
+    if (!raw.defined() || raw.is_meta() || !raw.has_storage() || (raw.numel() > 0 && !raw.storage().data())) {
+        why = "'" + attr + "' has no data";
+        return {};
+    }
+    at::Tensor t = raw.to(c10::kCPU).to(c10::kDouble).contiguous().view(-1);
     std::vector<int64_t> out;
     const double *p = t.data_ptr<double>();
     for (int64_t i = 0; i < t.numel(); i++) {
@@ -237,6 +261,30 @@ nn_status read_methods(nn_torch *t, const std::string &file, nn_model_meta *meta
                                 "%s: method '%s': '%s_params' must be 4 positive values [in_channels, in_ratio, "
                                 "out_channels, out_ratio], got %zu values",
                                 file.c_str(), name.c_str(), name.c_str(), p.size());
+        /* Buffer sizes are powers of two (nn_buffer_size_resolve) and must be multiples of both
+         * ratios: any other ratio would pass here and fail every stream. */
+        for (int side = 0; side < 2; side++) {
+            int64_t ratio = p[side * 2 + 1];
+            if ((ratio & (ratio - 1)) != 0)
+                return nn_error_set(err, NN_ERR_BAD_METADATA,
+                                    "%s: method '%s': %s ratio %lld is not a power of two (buffer sizes are powers "
+                                    "of two, so no buffer could hold whole groups of %lld samples)",
+                                    file.c_str(), name.c_str(), side ? "output" : "input",
+                                    static_cast<long long>(ratio), static_cast<long long>(ratio));
+        }
+        /* Every block of the method holds at least channels x ratio samples per batch item;
+         * metadata inside the per-field bounds can still ask for gigabytes. */
+        for (int side = 0; side < 2; side++) {
+            int64_t samples = p[side * 2] * p[side * 2 + 1];
+            if (samples > NN_MAX_CHANNEL_SAMPLES)
+                return nn_error_set(err, NN_ERR_BAD_METADATA,
+                                    "%s: method '%s': %lld %s channels x ratio %lld = %lld samples per block, more than "
+                                    "the %d nn~ accepts (%.1f GiB per block slot)",
+                                    file.c_str(), name.c_str(), static_cast<long long>(p[side * 2]),
+                                    side ? "output" : "input", static_cast<long long>(p[side * 2 + 1]),
+                                    static_cast<long long>(samples), NN_MAX_CHANNEL_SAMPLES,
+                                    static_cast<double>(samples) * 4.0 / (1024.0 * 1024.0 * 1024.0));
+        }
         auto method = m.find_method(name);
         if (!method)
             return nn_error_set(err, NN_ERR_BAD_METADATA, "%s: method '%s' is listed but not compiled in the model",
@@ -358,6 +406,134 @@ bool value_from(const c10::IValue &v, nn_type type, nn_value *out)
     return false;
 }
 
+/* Whether a loaded tensor's storage holds every byte its sizes, strides and offset address.
+ * libtorch 1.13 builds a tensor over whatever its data record holds: an empty or short
+ * record, or a storage on the 'meta' device, gives a tensor that reads unmapped or
+ * uninitialised memory. */
+bool tensor_intact(const at::Tensor &t, std::string &why)
+{
+    if (!t.defined() || t.layout() != c10::kStrided || t.is_quantized())
+        return true;
+    if (t.is_meta()) {
+        why = "is on the 'meta' device (it has no data)";
+        return false;
+    }
+    if (t.numel() == 0)
+        return true;
+    if (!t.has_storage() || !t.storage().data()) {
+        why = "has no data";
+        return false;
+    }
+    if (t.storage_offset() < 0) {
+        why = "has a negative storage offset";
+        return false;
+    }
+    /* Highest element addressed, in elements; overflow-checked. */
+    uint64_t extent = static_cast<uint64_t>(t.storage_offset());
+    for (int64_t d = 0; d < t.dim(); d++) {
+        if (t.stride(d) < 0) {
+            why = "has a negative stride";
+            return false;
+        }
+        uint64_t step = static_cast<uint64_t>(t.size(d) - 1), stride = static_cast<uint64_t>(t.stride(d));
+        if (stride && step > (UINT64_MAX / 2 - extent) / stride) {
+            why = "addresses more memory than exists";
+            return false;
+        }
+        extent += step * stride;
+    }
+    uint64_t item = static_cast<uint64_t>(t.element_size());
+    if (extent + 1 > UINT64_MAX / 2 / item) {
+        why = "addresses more memory than exists";
+        return false;
+    }
+    uint64_t needed = (extent + 1) * item, held = static_cast<uint64_t>(t.storage().nbytes());
+    if (held < needed) {
+        why = "needs " + std::to_string(needed) + " bytes of data, its record holds " + std::to_string(held);
+        return false;
+    }
+    return true;
+}
+
+bool values_intact(const c10::IValue &v, const std::string &name, int depth, std::string &bad, std::string &why)
+{
+    if (depth > 200) {
+        bad = name;
+        why = "nests too deep";
+        return false;
+    }
+    if (v.isTensor()) {
+        if (!tensor_intact(v.toTensor(), why)) {
+            bad = name;
+            return false;
+        }
+        return true;
+    }
+    if (v.isObject()) {
+        auto obj = v.toObject();
+        for (size_t i = 0; i < obj->slots().size(); i++) {
+            std::string child = name + "." + obj->type()->getAttributeName(i);
+            if (!values_intact(obj->getSlot(i), child, depth + 1, bad, why))
+                return false;
+        }
+        return true;
+    }
+    if (v.isList() || v.isTuple()) {
+        auto elems = elements_of(v);
+        for (size_t i = 0; i < elems.size(); i++)
+            if (!values_intact(elems[i], name + "[" + std::to_string(i) + "]", depth + 1, bad, why))
+                return false;
+        return true;
+    }
+    if (v.isGenericDict()) {
+        size_t i = 0;
+        for (const auto &entry : v.toGenericDict()) {
+            std::string child = name + "{" + std::to_string(i++) + "}";
+            if (!values_intact(entry.key(), child, depth + 1, bad, why) ||
+                !values_intact(entry.value(), child, depth + 1, bad, why))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Tensor constants baked into the compiled code (constants.pkl) are checked like attributes. */
+bool block_constants_intact(torch::jit::Block *block, int depth, std::string &bad, std::string &why)
+{
+    if (depth > 200)
+        return true;
+    for (torch::jit::Node *node : block->nodes()) {
+        if (node->kind() == c10::prim::Constant && node->outputs().size() == 1 &&
+            node->output()->type()->kind() == c10::TypeKind::TensorType) {
+            auto value = torch::jit::toIValue(node->output());
+            if (value && value->isTensor() && !tensor_intact(value->toTensor(), why)) {
+                bad = "a tensor constant in the code";
+                return false;
+            }
+        }
+        for (torch::jit::Block *sub : node->blocks())
+            if (!block_constants_intact(sub, depth + 1, bad, why))
+                return false;
+    }
+    return true;
+}
+
+nn_status module_check(torch::jit::Module &module, const std::string &path, nn_error *err)
+{
+    std::string bad, why;
+    bool ok = values_intact(module._ivalue(), "model", 0, bad, why);
+    if (ok)
+        for (const auto &fn : module._ivalue()->compilation_unit()->get_functions())
+            if (fn->isGraphFunction() && !block_constants_intact(torch::jit::toGraphFunction(*fn).graph()->block(), 0, bad, why)) {
+                ok = false;
+                break;
+            }
+    if (ok)
+        return NN_OK;
+    return nn_error_set(err, NN_ERR_BAD_FILE, "%s: corrupt model: tensor '%s' %s", path.c_str(), bad.c_str(),
+                        why.c_str());
+}
+
 } // namespace
 
 extern "C" {
@@ -396,6 +572,11 @@ nn_status nn_torch_load(const char *path, nn_torch **out, nn_error *err)
             static std::once_flag print_handler_set;
             std::call_once(print_handler_set, [] { torch::jit::setPrintHandler(print_to_stderr); });
             auto *t = new nn_torch{torch::jit::load(path, c10::Device(c10::kCPU)), {}, c10::Device(c10::kCPU)};
+            nn_status s = module_check(t->module, path, err);
+            if (s != NN_OK) {
+                delete t;
+                return s;
+            }
             t->module.eval();
             *out = t;
             return NN_OK;

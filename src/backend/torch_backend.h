@@ -18,6 +18,10 @@
 extern "C" {
 #endif
 
+/* channels x ratio of one side of a method: the samples of one batch item's smallest block
+ * (2^22 floats = 16 MiB); larger metadata is refused at load (NN_ERR_BAD_METADATA). */
+#define NN_MAX_CHANNEL_SAMPLES (1 << 22)
+
 typedef struct nn_torch nn_torch;
 
 /* Metadata read once at load. Every pointer is malloc'd (names, labels,

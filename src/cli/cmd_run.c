@@ -33,6 +33,7 @@ typedef struct run_options {
     const char *in_path;
     const char *out_path;
     int buffer_size;
+    bool buffer_size_given;
     bool keep_latency;
     bool batch_channels;
     bool frames;
@@ -170,6 +171,7 @@ static int parse_options(int argc, char **argv, run_options *o)
                 return NN_CLI_USAGE;
             }
             o->buffer_size = (int)v;
+            o->buffer_size_given = true;
             break;
         case 's': o->sets[o->set_count++] = optarg; break;
         case 'f':
@@ -423,6 +425,12 @@ static int choose_vector(int resolved, bool synchronous, int max_ratio)
     return n;
 }
 
+/* Sample rates a sound file may declare: beyond them a header is corrupt or absurd. */
+#define NN_CLI_MIN_RATE 8
+#define NN_CLI_MAX_RATE 1536000
+/* libsamplerate's channel limit. */
+#define NN_CLI_MAX_RESAMPLED 128
+
 /* ---- the render -------------------------------------------------------------- */
 
 static int render(run_state *st, SNDFILE *in, const SF_INFO *in_info, double model_sr, nn_cli_progress *progress)
@@ -548,6 +556,12 @@ static int run(const run_options *o)
         sf_close(in);
         return NN_CLI_BAD_INPUT;
     }
+    if (in_info.samplerate < NN_CLI_MIN_RATE || in_info.samplerate > NN_CLI_MAX_RATE) {
+        nn_cli_error(o->in_path, "sample rate %d Hz is outside %d-%d Hz: not a sound file this tool can render",
+                     in_info.samplerate, NN_CLI_MIN_RATE, NN_CLI_MAX_RATE);
+        sf_close(in);
+        return NN_CLI_BAD_INPUT;
+    }
 
     nn_model *model = NULL;
     int code = nn_cli_model_open(o->model, &model);
@@ -586,7 +600,7 @@ static int run(const run_options *o)
         code = NN_CLI_USAGE;
         goto out;
     }
-    if (raised)
+    if (raised && o->buffer_size_given)
         fprintf(stderr, "nntilde: --bufsize %d is below the model's largest ratio: using %d\n", o->buffer_size,
                 resolved);
 
@@ -596,6 +610,14 @@ static int run(const run_options *o)
     if (code != NN_CLI_OK)
         goto out;
     st.n_outputs = batch * method.out_channels;
+    if (model_sr != in_info.samplerate && (in_info.channels > NN_CLI_MAX_RESAMPLED || st.n_outputs > NN_CLI_MAX_RESAMPLED)) {
+        nn_cli_error(o->in_path,
+                     "resampling from %d Hz to the model's %.0f Hz handles at most %d channels (libsamplerate), "
+                     "here %d in and %d out: give a file at %.0f Hz",
+                     in_info.samplerate, model_sr, NN_CLI_MAX_RESAMPLED, in_info.channels, st.n_outputs, model_sr);
+        code = NN_CLI_BAD_INPUT;
+        goto out;
+    }
     st.vector = choose_vector(resolved, synchronous, max_ratio);
     code = allocate(&st);
     if (code != NN_CLI_OK)

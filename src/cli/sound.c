@@ -158,7 +158,7 @@ struct nn_cli_output {
     SNDFILE *file;
     int fd; /* ours to close: libsndfile does not own it */
     char *path;
-    char *temp;
+    char *temp; /* NULL when writing straight into an existing non-regular file */
     int format;
     int channels;
     int sample_rate;
@@ -191,6 +191,7 @@ static void guard_temp(const char *temp)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
+        sigaction(SIGQUIT, &sa, NULL);
     } else {
         signal_temp_set = 0;
     }
@@ -204,6 +205,31 @@ static void output_free(nn_cli_output *output)
     free(output);
 }
 
+static int output_finish_open(nn_cli_output *output, int fd, int format, int channels, int sample_rate);
+
+/* An existing OUT that is not a regular file (/dev/null, /dev/stdout, a FIFO) is written
+ * through, never renamed over: the rename would replace the device or pipe itself. */
+static int output_open_through(const char *path, int format, int channels, int sample_rate, nn_cli_output **out)
+{
+    nn_cli_output *output = calloc(1, sizeof *output);
+    if (!output || !(output->path = strdup(path))) {
+        nn_cli_error(NULL, "out of memory");
+        if (output)
+            output_free(output);
+        return NN_CLI_FAILURE;
+    }
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+        nn_cli_error(path, "cannot write: %s", strerror(errno));
+        output_free(output);
+        return NN_CLI_BAD_OUTPUT;
+    }
+    int code = output_finish_open(output, fd, format, channels, sample_rate);
+    if (code == NN_CLI_OK)
+        *out = output;
+    return code;
+}
+
 int nn_cli_output_open(const char *path, int format, int channels, int sample_rate, nn_cli_output **out)
 {
     *out = NULL;
@@ -212,14 +238,31 @@ int nn_cli_output_open(const char *path, int format, int channels, int sample_ra
         nn_cli_error(path, "is a directory");
         return NN_CLI_BAD_OUTPUT;
     }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return output_open_through(path, format, channels, sample_rate, out);
+    /* A symbolic link is followed: its target is replaced, the link stays. */
+    char *resolved = NULL;
+    struct stat lst;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+        resolved = realpath(path, NULL);
+        if (!resolved) {
+            nn_cli_error(path, "is a symbolic link whose target cannot be resolved (%s): not written",
+                         strerror(errno));
+            return NN_CLI_BAD_OUTPUT;
+        }
+        path = resolved;
+    }
     nn_cli_output *output = calloc(1, sizeof *output);
     size_t len = strlen(path);
     if (!output || !(output->path = strdup(path)) || !(output->temp = malloc(len + 32))) {
         nn_cli_error(NULL, "out of memory");
         if (output)
             output_free(output);
+        free(resolved);
         return NN_CLI_FAILURE;
     }
+    free(resolved);
+    path = output->path;
     const char *slash = strrchr(path, '/');
     size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
     snprintf(output->temp, len + 32, "%.*s.%s.nntilde-XXXXXX", (int)dir_len, path, path + dir_len);
@@ -240,13 +283,23 @@ int nn_cli_output_open(const char *path, int format, int channels, int sample_ra
         output_free(output);
         return NN_CLI_BAD_OUTPUT;
     }
+    int code = output_finish_open(output, fd, format, channels, sample_rate);
+    if (code == NN_CLI_OK)
+        *out = output;
+    return code;
+}
+
+static int output_finish_open(nn_cli_output *output, int fd, int format, int channels, int sample_rate)
+{
     SF_INFO info = {.samplerate = sample_rate, .channels = channels, .format = format};
     output->file = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
     output->fd = fd;
     if (!output->file) {
-        nn_cli_error(path, "cannot write this format: %s", sf_strerror(NULL));
+        nn_cli_error(output->path, "cannot write this format%s: %s", output->temp ? "" : " to a non-seekable file",
+                     sf_strerror(NULL));
         close(fd);
-        unlink(output->temp);
+        if (output->temp)
+            unlink(output->temp);
         output_free(output);
         return NN_CLI_BAD_OUTPUT;
     }
@@ -257,7 +310,6 @@ int nn_cli_output_open(const char *path, int format, int channels, int sample_ra
     output->channels = channels;
     output->sample_rate = sample_rate;
     output->bounded = subtype != SF_FORMAT_FLOAT && subtype != SF_FORMAT_DOUBLE;
-    *out = output;
     return NN_CLI_OK;
 }
 
@@ -320,11 +372,11 @@ int nn_cli_output_commit(nn_cli_output *output)
     if (closed != 0 || fd_closed != 0) {
         nn_cli_error(output->path, "write failed: %s", closed ? sf_error_number(closed) : strerror(errno));
         code = NN_CLI_BAD_OUTPUT;
-    } else if (rename(output->temp, output->path) != 0) {
+    } else if (output->temp && rename(output->temp, output->path) != 0) {
         nn_cli_error(output->path, "cannot write: %s", strerror(errno));
         code = NN_CLI_BAD_OUTPUT;
     }
-    if (code != NN_CLI_OK)
+    if (code != NN_CLI_OK && output->temp)
         unlink(output->temp);
     output_free(output);
     return code;
@@ -336,7 +388,8 @@ void nn_cli_output_abort(nn_cli_output *output)
         return;
     sf_close(output->file);
     close(output->fd);
-    unlink(output->temp);
+    if (output->temp)
+        unlink(output->temp);
     output_free(output);
 }
 

@@ -25,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* One successful user action, replayed in order by nn_model_reload. */
 typedef struct nn_model_record {
@@ -362,25 +364,151 @@ nn_model_config nn_model_config_default(void)
     return config;
 }
 
-static nn_status file_check(const char *path, nn_error *err)
+/* What stat says of a model file: a file that failed to load is not retried until it changes. */
+typedef struct file_identity {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    time_t mtime;
+    long mtime_ns;
+    time_t ctime;
+    long ctime_ns;
+} file_identity;
+
+static nn_status file_check(const char *path, file_identity *identity, nn_error *err)
 {
+    if (identity)
+        memset(identity, 0, sizeof *identity);
     struct stat st;
     if (stat(path, &st) != 0) {
         if (errno == ENOENT || errno == ENOTDIR)
             return nn_error_set(err, NN_ERR_FILE_NOT_FOUND, "%s: no such file", path);
+        if (errno == ELOOP)
+            return nn_error_set(err, NN_ERR_NOT_A_FILE, "%s: symbolic link loop, not a model file", path);
+        if (errno == ENAMETOOLONG)
+            return nn_error_set(err, NN_ERR_FILE_NOT_FOUND, "%s: path too long", path);
         return nn_error_set(err, NN_ERR_IO, "%s: %s", path, strerror(errno));
     }
     if (S_ISDIR(st.st_mode))
         return nn_error_set(err, NN_ERR_NOT_A_FILE, "%s: is a directory, not a model file", path);
     if (!S_ISREG(st.st_mode))
-        return nn_error_set(err, NN_ERR_NOT_A_FILE, "%s: is not a regular file", path);
+        return nn_error_set(err, NN_ERR_NOT_A_FILE, "%s: is not a regular file (a FIFO, device or socket)", path);
     if (st.st_size == 0)
         return nn_error_set(err, NN_ERR_EMPTY_FILE, "%s: empty file (0 bytes)", path);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: a FIFO put in the file's place after the stat must not block the caller. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return nn_error_set(err, NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    fclose(f);
+    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    close(fd);
+    if (!regular)
+        return nn_error_set(err, NN_ERR_NOT_A_FILE, "%s: is not a regular file (a FIFO, device or socket)", path);
+    if (identity)
+        *identity = (file_identity){st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                                    st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
     return NN_OK;
+}
+
+/* ---- files that failed to load ------------------------------------------------
+ * libtorch leaks about 100 KB on every failed TorchScript compile: a patch that retries a
+ * broken model would grow without bound. A file that failed is remembered by what stat says
+ * of it (device, inode, size, mtime, ctime) with its path and error, and is not handed to
+ * libtorch again until one of these changes; the user gets the same message. */
+
+#define FAILED_LOADS 64
+
+typedef struct failed_load {
+    char *path;
+    file_identity id;
+    nn_status status;
+    char message[NN_ERROR_MESSAGE_SIZE];
+} failed_load;
+
+static failed_load failed_loads[FAILED_LOADS];
+static int failed_next;
+static pthread_mutex_t failed_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool identity_equal(const file_identity *a, const file_identity *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+static bool failed_find(const char *path, const file_identity *id, nn_error *err, nn_status *status)
+{
+    bool found = false;
+    pthread_mutex_lock(&failed_lock);
+    for (int i = 0; i < FAILED_LOADS && !found; i++) {
+        failed_load *f = &failed_loads[i];
+        if (f->path && strcmp(f->path, path) == 0 && identity_equal(&f->id, id)) {
+            *status = nn_error_set(err, f->status, "%s (unchanged since it failed to load: not retried)", f->message);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&failed_lock);
+    return found;
+}
+
+static void failed_remember(const char *path, const file_identity *id, const nn_error *err)
+{
+    char *copy = nn_string_copy(path);
+    if (!copy)
+        return;
+    pthread_mutex_lock(&failed_lock);
+    failed_load *f = NULL;
+    for (int i = 0; i < FAILED_LOADS && !f; i++)
+        if (failed_loads[i].path && strcmp(failed_loads[i].path, path) == 0)
+            f = &failed_loads[i];
+    if (!f) {
+        f = &failed_loads[failed_next];
+        failed_next = (failed_next + 1) % FAILED_LOADS;
+    }
+    free(f->path);
+    f->path = copy;
+    f->id = *id;
+    f->status = err ? err->status : NN_ERR_BAD_FILE;
+    snprintf(f->message, sizeof f->message, "%s", err ? err->message : "failed to load");
+    pthread_mutex_unlock(&failed_lock);
+}
+
+/* ---- loading on a thread with a large stack -----------------------------------
+ * libtorch's TorchScript parser and unpickler recurse; nn_archive_check bounds the source's
+ * nesting, and the load itself runs on a thread whose stack is far larger than a host's
+ * (Pd's main thread, a stream's control thread) so that what passes cannot overflow it. */
+
+#define LOAD_STACK_SIZE (256u * 1024 * 1024)
+
+typedef struct load_job {
+    const char *path;
+    nn_torch *torch;
+    nn_model_meta *meta;
+    nn_error *err;
+    nn_status status;
+} load_job;
+
+static void *load_main(void *arg)
+{
+    load_job *job = arg;
+    job->status = nn_torch_load(job->path, &job->torch, job->err);
+    if (job->status == NN_OK)
+        job->status = nn_torch_read_meta(job->torch, job->path, job->meta, job->err);
+    return NULL;
+}
+
+static nn_status load_with_large_stack(load_job *job)
+{
+    pthread_attr_t attr;
+    pthread_t thread;
+    bool started = false;
+    if (pthread_attr_init(&attr) == 0) {
+        started = pthread_attr_setstacksize(&attr, LOAD_STACK_SIZE) == 0 &&
+                  pthread_create(&thread, &attr, load_main, job) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    if (started)
+        pthread_join(thread, NULL);
+    else
+        load_main(job); /* no memory for the stack: the archive check's bound still holds */
+    return job->status;
 }
 
 static int compute_max_ratio(const nn_model_meta *meta)
@@ -402,9 +530,17 @@ nn_status nn_model_load(const char *path, const nn_model_config *config, nn_mode
     if (!path || !out)
         return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "nn_model_load: NULL %s", path ? "result" : "path");
     nn_model_config cfg = config ? *config : nn_model_config_default();
-    nn_status status = file_check(path, err);
+    file_identity id;
+    nn_status status = file_check(path, &id, err);
     if (status != NN_OK)
         return status;
+    if (failed_find(path, &id, err, &status))
+        return status;
+    status = nn_archive_check(path, err);
+    if (status != NN_OK) {
+        failed_remember(path, &id, err);
+        return status;
+    }
     backend_threads_default();
 
     nn_model *model = calloc(1, sizeof *model);
@@ -416,9 +552,11 @@ nn_status nn_model_load(const char *path, const nn_model_config *config, nn_mode
     model->file = slash ? slash + 1 : model->path;
     model->device = NN_DEVICE_CPU;
 
-    status = nn_torch_load(path, &model->torch, err);
-    if (status == NN_OK)
-        status = nn_torch_read_meta(model->torch, path, &model->meta, err);
+    load_job job = {path, NULL, &model->meta, err, NN_OK};
+    status = load_with_large_stack(&job);
+    model->torch = job.torch;
+    if (status != NN_OK)
+        failed_remember(path, &id, err);
     if (status == NN_OK && cfg.device != NN_DEVICE_CPU)
         status = nn_model_set_device(model, cfg.device, err);
     if (status != NN_OK) {

@@ -90,10 +90,14 @@ static bool ends_with_ts(const char *name)
     return n >= 3 && strcmp(name + n - 3, ".ts") == 0;
 }
 
-static bool path_exists(const char *path)
+/* 1: a regular file; 0: nothing there; -1: something that is not a regular file (a FIFO
+ * would block whoever opens it, a device never ends): refused before anything opens it. */
+static int path_kind(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0;
+    if (stat(path, &st) != 0)
+        return 0;
+    return S_ISREG(st.st_mode) ? 1 : -1;
 }
 
 /* Accumulates the "searched: ..." part of a not-found message, dropping what does not fit
@@ -123,8 +127,14 @@ static nn_status try_candidate(const char *dir, const char *file, char *out, siz
     if (n < 0 || (size_t)n >= sizeof path)
         return NN_ERR_FILE_NOT_FOUND;
     searched_add(s, path);
-    if (!path_exists(path))
+    int kind = path_kind(path);
+    if (kind == 0)
         return NN_ERR_FILE_NOT_FOUND;
+    if (kind < 0) {
+        if ((size_t)n < size)
+            memcpy(out, path, (size_t)n + 1);
+        return NN_ERR_NOT_A_FILE;
+    }
     if ((size_t)n >= size)
         return NN_ERR_INVALID_ARGUMENT;
     memcpy(out, path, (size_t)n + 1);
@@ -168,6 +178,12 @@ static nn_status locate(const char *name, const char *const *dirs, int n_dirs, c
     }
     if (st == NN_ERR_INVALID_ARGUMENT)
         return nn_error_set(err, st, "path of model '%s' does not fit in %zu bytes", name, size);
+    if (st == NN_ERR_NOT_A_FILE) {
+        nn_status refused = nn_error_set(err, st, "model '%s': %s is not a regular file (a FIFO, device or socket): refused",
+                                         name, out);
+        out[0] = '\0';
+        return refused;
+    }
     if (st != NN_OK)
         return nn_error_set(err, st, "model '%s' not found; searched: %s", name, s.len ? s.text : "nowhere");
     return NN_OK;

@@ -9,6 +9,7 @@
 #include "nn_pd.h"
 
 #include "g_canvas.h"
+#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +43,40 @@ static void pd_output(void *owner, int outlet, const char *selector, int argc, c
     freebytes(atoms, sizeof(t_atom) * (size_t)(argc > 0 ? argc : 1));
 }
 
+/* canvas_open opens what it finds, and opening a FIFO blocks Pd's main thread: every place
+ * it would look is checked first, and a name that is not a regular file somewhere is left to
+ * the core lookup, which refuses it with a message instead of opening it. */
+typedef struct pd_candidate {
+    const char *file;
+    bool special;
+    char path[MAXPDSTRING * 2];
+} pd_candidate;
+
+static int pd_candidate_check(const char *dir, void *user)
+{
+    pd_candidate *c = user;
+    struct stat st;
+    snprintf(c->path, sizeof c->path, "%s/%s", dir, c->file);
+    if (stat(c->path, &st) == 0 && !S_ISREG(st.st_mode))
+        c->special = true;
+    return !c->special;
+}
+
 static bool pd_find_file(void *owner, const char *file, char *out, size_t size)
 {
     nn_pd_object *x = owner;
     if (sys_isabsolutepath(file))
         return false;
+    pd_candidate candidate = {file, false, ""};
+    if (x->canvas) {
+        pd_candidate_check(canvas_getdir(x->canvas)->s_name, &candidate);
+        if (!candidate.special)
+            canvas_path_iterate(x->canvas, pd_candidate_check, &candidate);
+    }
+    if (candidate.special) {
+        pd_error(NULL, "nn~: %s is not a regular file (a FIFO, device or socket): refused", candidate.path);
+        return false;
+    }
     char dir[MAXPDSTRING];
     char *base = NULL;
     int fd = x->canvas ? canvas_open(x->canvas, file, "", dir, &base, MAXPDSTRING, 1)
