@@ -464,6 +464,23 @@ static size_t out_len(const engine_state *st)
     return (size_t)st->batch * (size_t)(st->out_ch > 0 ? st->out_ch : 1) * (size_t)st->b;
 }
 
+/* Samples one block slot may hold (512 MiB of floats): batch x channels x B above it is
+ * refused with a message, rather than left to an allocation that may overcommit. */
+#define NN_MAX_SLOT_SAMPLES ((size_t)1 << 27)
+
+static nn_status state_check_size(const engine_state *st, int b, nn_error *err)
+{
+    int ch = st->in_ch > st->out_ch ? st->in_ch : st->out_ch;
+    size_t samples = (size_t)st->batch * (size_t)(ch > 0 ? ch : 1) * (size_t)b;
+    if (samples <= NN_MAX_SLOT_SAMPLES)
+        return NN_OK;
+    return nn_error_set(err, NN_ERR_BUFFER_SIZE,
+                        "batch %d x %d channels x buffer size %d = %zu samples per block, more than the %zu the "
+                        "engine accepts (%.1f GiB per block): lower the buffer size or the batch",
+                        st->batch, ch, b, samples, NN_MAX_SLOT_SAMPLES,
+                        (double)samples * sizeof(float) / (1024.0 * 1024.0 * 1024.0));
+}
+
 static bool state_alloc_slots(engine_state *st)
 {
     for (int i = 0; i < st->n_slots; i++) {
@@ -546,6 +563,9 @@ static nn_status state_fit(engine_state *st, int n, int rate, uint64_t position,
             return nn_error_set(err, NN_ERR_BUFFER_SIZE, "vector size %d gives a buffer size above %d", n,
                                 NN_MAX_BUFFER_SIZE);
         if (b != st->b) {
+            nn_status size_status = state_check_size(st, b, err);
+            if (size_status != NN_OK)
+                return size_status;
             int old_b = st->b;
             st->b = b;
             if (!state_alloc_slots(st)) {
@@ -630,6 +650,11 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
                  "multiple of %d)",
                  st->b, n, n);
         event_error(s, NN_ERR_BUFFER_SIZE, message);
+    }
+    nn_status size_status = state_check_size(st, st->b, err);
+    if (size_status != NN_OK) {
+        state_free(st);
+        return size_status;
     }
     if (!state_alloc_slots(st)) {
         state_free(st);

@@ -3,9 +3,9 @@
 # SPDX-License-Identifier: MIT
 """Usage: make_seeds.py OUT_DIR [MODELS_DIR]
 
-Writes OUT_DIR/{pickle,archive,cards,sound}/: TorchScript-shaped pickles with storage
+Writes OUT_DIR/{pickle,archive,cards,sound,values}/: TorchScript-shaped pickles with storage
 persistent ids, archives laid out like torch.jit.save's (data.pkl, data/<key>, code/, version),
-model-list JSON, and WAV/AIFF/AU headers. MODELS_DIR (the release build's generated models),
+model-list JSON, WAV/AIFF/AU headers, and `set` messages in fuzz_values.c's encoding. MODELS_DIR (the release build's generated models),
 when given and present, adds the real models and issue 13's reproducers to the archive seeds."""
 import io
 import os
@@ -57,7 +57,7 @@ def archive(records, code):
 
 
 def main(out, models=None):
-    for d in ("pickle", "archive", "cards", "sound"):
+    for d in ("pickle", "archive", "cards", "sound", "values"):
         os.makedirs(os.path.join(out, d), exist_ok=True)
 
     def put(kind, name, data):
@@ -83,6 +83,20 @@ def main(out, models=None):
     ssnd = struct.pack(">II", 0, 0) + struct.pack(">4h", 1, 2, 3, 4)
     aiff = b"AIFF" + b"COMM" + struct.pack(">I", len(comm)) + comm + b"SSND" + struct.pack(">I", len(ssnd)) + ssnd
     put("sound", "pcm.aiff", b"FORM" + struct.pack(">I", len(aiff)) + aiff)
+    # fuzz_values: [value count, atom count, type codes..., atoms...]; an atom is a kind byte
+    # (0 int, 1 float, 2 symbol) then 8 bytes, or a length byte and the text.
+    def atom(kind, value):
+        if kind == 0:
+            return b"\0" + struct.pack("<q", value)
+        if kind == 1:
+            return b"\1" + struct.pack("<d", value)
+        return b"\2" + bytes([len(value)]) + value
+    put("values", "bool_int_float.bin", bytes([3, 3, 0, 1, 2]) + atom(2, b"on") + atom(0, 7) + atom(1, 0.25))
+    put("values", "string.bin", bytes([1, 1, 3]) + atom(1, 2.5))
+    put("values", "tensor_buffer.bin", bytes([2, 2, 4, 5]) + atom(2, b"array1") + atom(2, b"ar44k"))
+    put("values", "refused.bin", bytes([2, 2, 1, 4]) + atom(1, 2.7) + atom(0, 3))
+    put("values", "unknown_type.bin", bytes([1, 1, 6]) + atom(0, 1))
+    put("values", "count.bin", bytes([2, 1, 2, 2]) + atom(1, float("nan")))
     if models and os.path.isfile(os.path.join(models, "gain.ts")):
         import mutate
         for name in ("gain.ts", "ratios.ts", "attrs.ts"):

@@ -351,6 +351,25 @@ def test_demo_mc_fixture_layouts(method, layout, examples, chans):
         assert not np.any(s), f"{method} {layout} @chans {chans}: extra channels must be silent"
 
 
+def test_fifo_on_search_path_refused(tmp_path):
+    """A named pipe called like a model on Max's search path (or given as a path) is refused
+    with a message, in nn~ and on `load`, and nn.info: nothing opens it (opening a FIFO would
+    block Max's main thread until a writer came)."""
+    folder = tmp_path / "search"
+    folder.mkdir()
+    os.mkfifo(folder / "fifo.ts")
+    proc = maxhost.run_script(
+        load_all() + f"searchpath {folder}\n"
+        "new a nn~ fifo forward 256\nexpect-console-error fifo.ts: is not a regular file\n"
+        f"new b nn~ {model('gain.ts')} forward 256\nclear-console\nsend b load fifo\n"
+        "wait 10000 console is not a regular file\nexpect-console-errors 1\nclear-console\n"
+        f"send b load {folder}/fifo.ts\nwait 10000 console is not a regular file\n"
+        "expect-console-errors 1\nclear-console\n"
+        "new i nn.info fifo\nexpect-console-error is not a regular file\n"
+        "send b bang\nexpect-outlet b any loaded 1\n", tmp_path)
+    assert proc.returncode == 0
+
+
 def test_package_models_by_bare_name(tmp_path):
     """The package's models folder (next to externals/) is searched by bare name."""
     proc = maxhost.run_script(

@@ -126,6 +126,32 @@ static void test_new_errors(void **state)
     assert_null(stream);
 }
 
+/* Batch x channels x B beyond what one block slot may hold is refused with a message that
+ * names the three, at creation and on a batch change. */
+static void test_block_too_large(void **state)
+{
+    (void)state;
+    st_events events = {0};
+    nn_stream *s = open_prepared("gain.ts", "forward", 1 << 18, NN_MAX_BATCH, &events);
+    settle(s);
+    assert_int_equal(events.count[NN_EVENT_ERROR], 1);
+    assert_int_equal(events.last_error, NN_ERR_BUFFER_SIZE);
+    assert_non_null(strstr(events.last_message, "batch 1024 x 1 channels x buffer size 262144"));
+    assert_non_null(strstr(events.last_message, "lower the buffer size or the batch"));
+    nn_stream_free(s);
+
+    st_events fine = {0};
+    s = open_prepared("gain.ts", "forward", 1 << 18, 1, &fine);
+    settle(s);
+    assert_int_equal(fine.count[NN_EVENT_ERROR], 0);
+    nn_error err;
+    assert_int_equal(nn_stream_set_batch(s, NN_MAX_BATCH, &err), NN_OK);
+    settle(s);
+    assert_int_equal(fine.count[NN_EVENT_ERROR], 1);
+    assert_non_null(strstr(fine.last_message, "samples per block"));
+    nn_stream_free(s);
+}
+
 static void test_bad_vector_sizes(void **state)
 {
     (void)state;
@@ -414,6 +440,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_null),
         cmocka_unit_test(test_new_errors),
+        cmocka_unit_test(test_block_too_large),
         cmocka_unit_test(test_bad_vector_sizes),
         cmocka_unit_test(test_buffer_size_raised),
         cmocka_unit_test(test_attributes),

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 short host_loading_path; /* path id of the external being loaded (class_getpath) */
@@ -61,12 +62,12 @@ static int path_join(char *out, size_t outlen, const char *dir, const char *file
     return 0;
 }
 
+/* Max finds files by name without opening them (a FIFO on the search path is found, not
+ * opened): anything there that is not a folder. */
 static int file_exists(const char *full)
 {
-    FILE *f = fopen(full, "rb");
-    if (f)
-        fclose(f);
-    return f != NULL;
+    struct stat st;
+    return stat(full, &st) == 0 && !S_ISDIR(st.st_mode);
 }
 
 /* 0 and the folder's path id when found (an absolute name is found where it is). */
