@@ -23,10 +23,20 @@ proc ::nn_gui_probe::canvases {} {
 }
 
 proc ::nn_gui_probe::open_subpatches {} {
-    if {[info exists ::env(NN_GUI_SUBPATCHES)]} {
-        foreach name $::env(NN_GUI_SUBPATCHES) { pdsend "$name vis 1" }
+    set names {}
+    if {[info exists ::env(NN_GUI_SUBPATCHES)]} { set names $::env(NN_GUI_SUBPATCHES) }
+    foreach name $names { pdsend "$name vis 1" }
+    ::nn_gui_probe::wait_for_windows [expr {1 + [llength $names]}] 150
+}
+
+# Waits (up to `tries` times 200 ms) until `count` patch windows are open, then lets Pd
+# finish drawing them.
+proc ::nn_gui_probe::wait_for_windows {count tries} {
+    if {[llength [::nn_gui_probe::canvases]] >= $count || $tries <= 0} {
+        after 1500 ::nn_gui_probe::place
+    } else {
+        after 200 [list ::nn_gui_probe::wait_for_windows $count [expr {$tries - 1}]]
     }
-    after 1500 ::nn_gui_probe::place
 }
 
 proc ::nn_gui_probe::place {} {
