@@ -130,8 +130,7 @@ static void nn_tilde_reread(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
         }
         const char *name = argv[i].a_w.w_symbol->s_name;
         if (nn_obj_array_changed(&x->core, name) == 0)
-            pd_error(x, "nn~: reread: no attribute was set from Pd array '%s' (set <attribute> %s first)", name,
-                     name);
+            pd_error(x, "nn~: reread: no attribute was set from Pd array '%s' (set <attribute> %s first)", name, name);
     }
 }
 
