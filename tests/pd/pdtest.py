@@ -6,7 +6,9 @@ gives on the same input.
 Patches run in the Pd named by NN_PD_EXECUTABLE (version NN_PD_VERSION, e.g. 0.53 or 0.56) as
 `pd -nogui -batch -nosound -stderr -r 48000 -path <build>/src/pd -path
 <build>/models -open test.pd` in a fresh folder per test, with NN_TILDE_MODELS_DIR pointing
-into it (no test touches the user's models folder). Audio is recorded with [tabwrite~] into
+into it (no test touches the user's models folder). In -batch every [nn~] renders offline
+(src/pd detects it): the tests of threaded behaviour (late blocks, deletion while the worker
+runs, -l) run Pd on the wall clock instead (`realtime=True`: -nrt in place of -batch). Audio is recorded with [tabwrite~] into
 arrays and written with [soundfiler] before `pd quit` (writesf~ races the exit). In the
 RealtimeSanitizer build, NN_PD_PRELOAD names the sanitizer runtime, preloaded into Pd so
 that the instrumented externals report to it.
