@@ -8,6 +8,7 @@ packages=(
   libtorch-dev python3-torch python3-numpy
   libopenblas0-pthread
   puredata-core puredata-dev
+  puredata-gui xvfb imagemagick
   libsndfile1-dev libsamplerate0-dev
   libcurl4-openssl-dev libcjson-dev
   libzip-dev

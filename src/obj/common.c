@@ -299,6 +299,35 @@ void nn_report_attributes(const nn_host *host, void *owner, int outlet, const nn
     report_names(host, owner, outlet, "attributes", model, true);
 }
 
+/* Channel labels, as one word each where the host asks for it (nn_host.label_words). */
+static void report_labels(const nn_host *host, void *owner, int outlet, const char *selector, const char *method,
+                          const char *const *labels, int count)
+{
+    if (!host->label_words || count <= 0) {
+        report_symbols(host, owner, outlet, selector, method, labels, count);
+        return;
+    }
+    char **words = calloc((size_t)count, sizeof *words);
+    if (!words)
+        return;
+    for (int i = 0; i < count; i++) {
+        const char *label = labels[i] ? labels[i] : "";
+        if (!strncmp(label, "(signal) ", 9))
+            label += 9;
+        words[i] = malloc(strlen(label) + 1);
+        if (!words[i])
+            continue;
+        strcpy(words[i], label);
+        for (char *c = words[i]; *c; c++)
+            if (*c == ' ')
+                *c = '_';
+    }
+    report_symbols(host, owner, outlet, selector, method, (const char *const *)words, count);
+    for (int i = 0; i < count; i++)
+        free(words[i]);
+    free(words);
+}
+
 void nn_report_method_params(const nn_host *host, void *owner, int outlet, const nn_model *model, int index)
 {
     const nn_method_info *m = nn_model_method(model, index);
@@ -307,10 +336,10 @@ void nn_report_method_params(const nn_host *host, void *owner, int outlet, const
     nn_atom atoms[5] = {nn_atom_symbol(m->name), nn_atom_int(m->in_channels), nn_atom_int(m->in_ratio),
                         nn_atom_int(m->out_channels), nn_atom_int(m->out_ratio)};
     host->output(owner, outlet, "params", 5, atoms);
-    report_symbols(host, owner, outlet, "input_labels", m->name, (const char *const *)m->input_labels,
-                   m->input_labels ? m->in_channels : 0);
-    report_symbols(host, owner, outlet, "output_labels", m->name, (const char *const *)m->output_labels,
-                   m->output_labels ? m->out_channels : 0);
+    report_labels(host, owner, outlet, "input_labels", m->name, (const char *const *)m->input_labels,
+                  m->input_labels ? m->in_channels : 0);
+    report_labels(host, owner, outlet, "output_labels", m->name, (const char *const *)m->output_labels,
+                  m->output_labels ? m->out_channels : 0);
 }
 
 void nn_report_attribute_types(const nn_host *host, void *owner, int outlet, const nn_model *model, int index)

@@ -163,8 +163,9 @@ static bool obj_fits(nn_obj *x, const nn_method_info *m, const char *what)
 /* ---- loading -------------------------------------------------------------------------------- */
 
 /* Checks a requested buffer size against the model's largest ratio, printing why it is
- * refused or how it was adjusted. */
-static bool obj_check_bufsize(nn_obj *x, int requested, int max_ratio, const char *context)
+ * refused or how it was adjusted; the size to give the engine in `*resolved_out` (already
+ * raised and rounded, so that the engine has nothing to say about it again). */
+static bool obj_check_bufsize(nn_obj *x, int requested, int max_ratio, const char *context, int *resolved_out)
 {
     int resolved = 0;
     bool synchronous = false, raised = false;
@@ -178,6 +179,7 @@ static bool obj_check_bufsize(nn_obj *x, int requested, int max_ratio, const cha
         obj_post(x, "buffer size %d is smaller than the model's largest ratio, using %d", requested, resolved);
     else if (!synchronous && resolved != requested)
         obj_post(x, "buffer size %d rounded up to the power of two %d", requested, resolved);
+    *resolved_out = synchronous ? 0 : resolved;
     return true;
 }
 
@@ -214,13 +216,15 @@ static nn_stream *obj_open(nn_obj *x, const char *name, const char *context)
                   fallback);
         copy_text(x->method, sizeof x->method, fallback);
     }
-    if (!obj_check_bufsize(x, x->bufsize, nn_model_max_ratio(model), "bufsize")) {
+    int resolved = NN_DEFAULT_BUFFER_SIZE;
+    if (!obj_check_bufsize(x, x->bufsize, nn_model_max_ratio(model), "bufsize", &resolved)) {
         obj_post(x, "using the default buffer size %d", NN_DEFAULT_BUFFER_SIZE);
         x->bufsize = NN_DEFAULT_BUFFER_SIZE;
+        resolved = NN_DEFAULT_BUFFER_SIZE;
     }
     nn_stream_config sc = nn_stream_config_default();
     sc.method = x->method;
-    sc.buffer_size = x->bufsize;
+    sc.buffer_size = resolved;
     sc.mode = x->bufsize == 0 ? NN_STREAM_SYNCHRONOUS : x->offline ? NN_STREAM_OFFLINE : NN_STREAM_THREADED;
     sc.batch = x->batch > 0 ? x->batch : obj_batch_at_creation(x);
     sc.delay = x->delay;
@@ -764,14 +768,15 @@ static void obj_bufsize(nn_obj *x, int argc, const nn_atom *argv)
         return;
     }
     int max_ratio = x->stream ? nn_model_max_ratio(nn_stream_model(x->stream)) : 1;
-    if (!obj_check_bufsize(x, (int)v, max_ratio, "bufsize"))
+    int resolved = 0;
+    if (!obj_check_bufsize(x, (int)v, max_ratio, "bufsize", &resolved))
         return;
     x->bufsize = (int)v;
     if (!x->stream)
         return;
     nn_error err;
     nn_error_clear(&err);
-    if (nn_stream_set_buffer_size(x->stream, (int)v, &err) != NN_OK)
+    if (nn_stream_set_buffer_size(x->stream, resolved, &err) != NN_OK)
         obj_error(x, "bufsize: %s", err.message);
     obj_poll_soon(x);
 }
@@ -871,8 +876,9 @@ static void obj_remember_array_set(nn_obj *x, const nn_attribute_info *info, int
     x->array_sets = set;
 }
 
-void nn_obj_array_changed(nn_obj *x, const char *name)
+int nn_obj_array_changed(nn_obj *x, const char *name)
 {
+    int count = 0;
     /* obj_set replaces the entries it replays: take them out of the list first. */
     nn_obj_array_set *replay = NULL;
     nn_obj_array_set **p = &x->array_sets;
@@ -880,7 +886,7 @@ void nn_obj_array_changed(nn_obj *x, const char *name)
         nn_obj_array_set *set = *p;
         bool uses = false;
         for (int i = 1; i < set->argc; i++)
-            uses = uses || (set->argv[i].type == NN_ATOM_SYMBOL && !strcmp(set->argv[i].s, name));
+            uses = uses || (set->argv[i].type == NN_ATOM_SYMBOL && (!name || !strcmp(set->argv[i].s, name)));
         if (uses) {
             *p = set->next;
             set->next = replay;
@@ -892,10 +898,15 @@ void nn_obj_array_changed(nn_obj *x, const char *name)
     while (replay) {
         nn_obj_array_set *set = replay;
         replay = set->next;
-        obj_post(x, "%s changed: set %s again", name, set->argv[0].s);
+        if (name)
+            obj_post(x, "%s changed: set %s again", name, set->argv[0].s);
+        else
+            obj_post(x, "set %s again from its array", set->argv[0].s);
         obj_set(x, set->argc, set->argv);
         array_set_free(set);
+        count++;
     }
+    return count;
 }
 
 static void obj_get(nn_obj *x, int argc, const nn_atom *argv)

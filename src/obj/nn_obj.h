@@ -97,6 +97,10 @@ typedef struct nn_host {
      * ", " (Pd: in the [declare] paths, the patch folder, Pd's search path), so that
      * "searched:" lists them. May be NULL: then search_path_name stands for them. */
     void (*search_path_text)(void *owner, const char *file, char *buf, size_t size);
+    /* Whether channel labels go out as one word each: a leading "(signal) " dropped and
+     * spaces as '_' ("(signal) Latent dimension 1" -> "Latent_dimension_1"), for hosts whose
+     * console escapes the spaces of a symbol (Pd prints "(signal)\\ Latent\\ ..."). */
+    bool label_words;
 } nn_host;
 
 /* ---- the nn~ family --------------------------------------------------------------------- */
@@ -194,9 +198,10 @@ void nn_obj_set_gpu(nn_obj *x, bool gpu);
 void nn_obj_set_chans(nn_obj *x, long long chans);
 void nn_obj_set_offline(nn_obj *x, bool offline);
 
-/* The host array or buffer `name` changed (Max @track_buffers, a Pd array edited and
- * announced): every attribute whose last `set` read it is set again from it. */
-void nn_obj_array_changed(nn_obj *x, const char *name);
+/* The host array or buffer `name` changed (Max @track_buffers, Pd's `reread` message):
+ * every attribute whose last `set` read it is set again from it; `name` NULL: every
+ * attribute whose last `set` read any array. Returns how many attributes were set again. */
+int nn_obj_array_changed(nn_obj *x, const char *name);
 
 /* The poll clock's callback: delivers engine and download events. */
 void nn_obj_tick(nn_obj *x);

@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__APPLE__)
+#include <crt_externs.h>
+#endif
 
 static void pd_console(void *owner, nn_console_level level, const char *text)
 {
@@ -203,13 +206,11 @@ const nn_host nn_pd_host = {
     .array_name = "a Pd array",
     .package_models = "models",
     .search_path_text = pd_search_path_text,
+    .label_words = true,
 };
 
-nn_atom *nn_pd_atoms(int argc, const t_atom *argv, nn_atom *stack, int stack_size)
+void nn_pd_atoms_fill(nn_atom *atoms, int argc, const t_atom *argv)
 {
-    nn_atom *atoms = argc <= stack_size ? stack : malloc(sizeof(nn_atom) * (size_t)argc);
-    if (!atoms)
-        return NULL;
     for (int i = 0; i < argc; i++) {
         if (argv[i].a_type == A_FLOAT) {
             atoms[i] = nn_atom_float(argv[i].a_w.w_float);
@@ -222,6 +223,13 @@ nn_atom *nn_pd_atoms(int argc, const t_atom *argv, nn_atom *stack, int stack_siz
             atoms[i] = nn_atom_symbol(gensym(text)->s_name);
         }
     }
+}
+
+nn_atom *nn_pd_atoms(int argc, const t_atom *argv, nn_atom *stack, int stack_size)
+{
+    nn_atom *atoms = argc <= stack_size ? stack : malloc(sizeof(nn_atom) * (size_t)(argc > 0 ? argc : 1));
+    if (atoms && argv)
+        nn_pd_atoms_fill(atoms, argc, argv);
     return atoms;
 }
 
@@ -229,4 +237,54 @@ void nn_pd_atoms_free(nn_atom *atoms, const nn_atom *stack)
 {
     if (atoms != stack)
         free(atoms);
+}
+
+#if defined(__APPLE__) || defined(_WIN32)
+/* Scans the arguments for -batch / -nobatch; the last one wins, as in Pd's own parser. */
+static bool pd_batch_in(int argc, char *const *argv)
+{
+    bool batch = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-batch"))
+            batch = true;
+        else if (!strcmp(argv[i], "-nobatch"))
+            batch = false;
+    }
+    return batch;
+}
+#endif
+
+bool nn_pd_batch(void)
+{
+#if defined(__APPLE__)
+    return pd_batch_in(*_NSGetArgc(), *_NSGetArgv());
+#elif defined(_WIN32)
+    return pd_batch_in(__argc, __argv);
+#else
+    /* /proc/self/cmdline: the arguments, each ended by '\0' (the first is the program). */
+    FILE *file = fopen("/proc/self/cmdline", "rb");
+    if (!file)
+        return false;
+    bool batch = false, first = true;
+    char arg[16];
+    size_t used = 0;
+    int c;
+    while ((c = fgetc(file)) != EOF) {
+        if (c != '\0') {
+            if (used < sizeof arg - 1)
+                arg[used] = (char)c;
+            used++;
+            continue;
+        }
+        arg[used < sizeof arg ? used : sizeof arg - 1] = '\0';
+        if (!first && used < sizeof arg && !strcmp(arg, "-batch"))
+            batch = true;
+        else if (!first && used < sizeof arg && !strcmp(arg, "-nobatch"))
+            batch = false;
+        first = false;
+        used = 0;
+    }
+    fclose(file);
+    return batch;
+#endif
 }

@@ -30,9 +30,19 @@ typedef struct nn_pd_object {
 extern const nn_host nn_pd_host;
 
 /* Pd atoms as layer atoms: into `stack` when `argc` fits, else allocated; release with
- * nn_pd_atoms_free. NULL only when out of memory. */
+ * nn_pd_atoms_free. NULL only when out of memory. With `argv` NULL, room for `argc` atoms
+ * that the caller fills (nn_pd_atoms_fill). */
 nn_atom *nn_pd_atoms(int argc, const t_atom *argv, nn_atom *stack, int stack_size);
+/* Converts `argc` Pd atoms into `atoms`. */
+void nn_pd_atoms_fill(nn_atom *atoms, int argc, const t_atom *argv);
 void nn_pd_atoms_free(nn_atom *atoms, const nn_atom *stack);
+
+/* Whether Pd was started with -batch (the last of -batch / -nobatch on its command line):
+ * then DSP runs as fast as the CPU allows, with no audio device, and a threaded object
+ * would drop every block its worker has not finished. Read from the process's arguments,
+ * since Pd exports no batch flag that an external built against 0.53's m_pd.h could ask
+ * (sys_batch is not exported by Pd 0.53). */
+bool nn_pd_batch(void);
 
 /* How many atoms nn_pd_atoms converts without allocating. */
 #define NN_PD_STACK_ATOMS 16

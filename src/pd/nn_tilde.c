@@ -32,6 +32,7 @@ typedef void (*nn_pd_setmultiout_fn)(t_signal **sig, int nchans);
 
 static t_class *nn_tilde_class;
 static nn_pd_setmultiout_fn nn_pd_setmultiout;
+static bool nn_pd_batch_said;
 
 typedef struct nn_tilde {
     nn_pd_object pd; /* first: the host callbacks see an nn_pd_object */
@@ -114,6 +115,25 @@ static void nn_tilde_message(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
     nn_pd_atoms_free(atoms, stack);
 }
 
+/* reread [<array>...]: Pd says nothing when an array is edited, so the patch says it (the
+ * counterpart of Max's @track_buffers): every attribute whose last `set` read one of the
+ * arrays (any array, without names) is set again from it. */
+static void nn_tilde_reread(t_nn_tilde *x, t_symbol *s, int argc, t_atom *argv)
+{
+    (void)s;
+    if (argc == 0 && nn_obj_array_changed(&x->core, NULL) == 0)
+        pd_error(x, "nn~: reread: no attribute was set from a Pd array (set <attribute> <array> first)");
+    for (int i = 0; i < argc; i++) {
+        if (argv[i].a_type != A_SYMBOL) {
+            pd_error(x, "nn~: reread takes the names of Pd arrays, got %g", atom_getfloat(&argv[i]));
+            continue;
+        }
+        const char *name = argv[i].a_w.w_symbol->s_name;
+        if (nn_obj_array_changed(&x->core, name) == 0)
+            pd_error(x, "nn~: reread: no attribute was set from Pd array '%s' (set <attribute> %s first)", name, name);
+    }
+}
+
 static void nn_tilde_bang(t_nn_tilde *x)
 {
     nn_obj_message(&x->core, "bang", 0, NULL);
@@ -133,10 +153,24 @@ static void *nn_tilde_new(t_symbol *s, int argc, t_atom *argv)
         snprintf(no_multichannel, sizeof no_multichannel, "needs Pd 0.54 or later, this is Pd %d.%d.%d", major, minor,
                  bugfix);
     }
+    /* In pd -batch nothing plays in real time and DSP runs as fast as the CPU allows: a
+     * worker could never keep up, so every object renders as with -offline (one more
+     * leading flag, room for it kept at the front of the atoms). */
+    bool batch = nn_pd_batch();
+    if (batch && !nn_pd_batch_said) {
+        post("nn~: Pd runs with -batch (no real-time audio): every [nn~] renders offline, as with -offline "
+             "(the audio thread waits for the model, no block is dropped)");
+        nn_pd_batch_said = true;
+    }
+    int skip = batch ? 0 : 1;
     nn_atom stack[NN_PD_STACK_ATOMS];
-    nn_atom *atoms = nn_pd_atoms(argc, argv, stack, NN_PD_STACK_ATOMS);
+    nn_atom *atoms = nn_pd_atoms(argc + 1, NULL, stack, NN_PD_STACK_ATOMS);
+    if (atoms) {
+        atoms[0] = nn_atom_symbol("-offline");
+        nn_pd_atoms_fill(atoms + 1, argc, argv);
+    }
     nn_obj_create(&x->core, &nn_pd_host, x, "nn~", NN_LAYOUT_CORD_PER_CHANNEL, NN_GRAMMAR_NN, 0,
-                  nn_pd_setmultiout ? NULL : no_multichannel, atoms ? argc : 0, atoms);
+                  nn_pd_setmultiout ? NULL : no_multichannel, atoms ? argc + 1 - skip : 0, atoms ? atoms + skip : NULL);
     nn_pd_atoms_free(atoms, stack);
 
     for (int i = 1; i < x->core.cords_in; i++)
@@ -167,6 +201,7 @@ NN_PD_EXPORT void nn_tilde_setup(void)
     class_domainsignalin(nn_tilde_class, (int)offsetof(t_nn_tilde, scalar_in));
     class_addmethod(nn_tilde_class, (t_method)nn_tilde_dsp, gensym("dsp"), A_CANT, 0);
     class_addbang(nn_tilde_class, nn_tilde_bang);
+    class_addmethod(nn_tilde_class, (t_method)nn_tilde_reread, gensym("reread"), A_GIMME, 0);
     for (int i = 0; nn_obj_messages[i]; i++)
         if (strcmp(nn_obj_messages[i], "bang") != 0)
             class_addmethod(nn_tilde_class, (t_method)nn_tilde_message, gensym(nn_obj_messages[i]), A_GIMME, 0);

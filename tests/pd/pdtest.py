@@ -6,7 +6,9 @@ gives on the same input.
 Patches run in the Pd named by NN_PD_EXECUTABLE (version NN_PD_VERSION, e.g. 0.53 or 0.56) as
 `pd -nogui -batch -nosound -stderr -r 48000 -path <build>/src/pd -path
 <build>/models -open test.pd` in a fresh folder per test, with NN_TILDE_MODELS_DIR pointing
-into it (no test touches the user's models folder). Audio is recorded with [tabwrite~] into
+into it (no test touches the user's models folder). In -batch every [nn~] renders offline
+(src/pd detects it): the tests of threaded behaviour (late blocks, deletion while the worker
+runs, -l) run Pd on the wall clock instead (`realtime=True`: -nrt in place of -batch). Audio is recorded with [tabwrite~] into
 arrays and written with [soundfiler] before `pd quit` (writesf~ races the exit). In the
 RealtimeSanitizer build, NN_PD_PRELOAD names the sanitizer runtime, preloaded into Pd so
 that the instrumented externals report to it.
@@ -168,11 +170,13 @@ class PdRun:
         return read_wav(os.path.join(self.workdir, name))
 
 
-def pd_command(patch, workdir, args=(), models_on_path=True, bare=False):
+def pd_command(patch, workdir, args=(), models_on_path=True, bare=False, realtime=False):
     """Writes `patch` to <workdir>/test.pd; returns the Pd command line that opens it and its
     environment (a fresh per-user models folder in `workdir`, the sanitizer preload).
     `bare`: neither the build tree's externals nor its models on Pd's path, and no saved
-    preferences (-noprefs): only what `args` adds, as on a user's machine."""
+    preferences (-noprefs): only what `args` adds, as on a user's machine. `realtime`: Pd
+    without -batch, its scheduler on the wall clock (-nosound, -nrt: no real-time priority),
+    where a threaded [nn~] stays threaded (in -batch every [nn~] renders offline)."""
     path = os.path.join(workdir, "test.pd")
     with open(path, "w") as handle:
         handle.write(patch.render() if isinstance(patch, Patch) else patch)
@@ -185,13 +189,14 @@ def pd_command(patch, workdir, args=(), models_on_path=True, bare=False):
         env["LD_PRELOAD"] = preload
     search = ["-path", MODELS] if models_on_path and not bare else []
     externals = ["-noprefs"] if bare else ["-path", EXTERNALS]
-    command = [PD, "-nogui", "-batch", "-nosound", "-stderr", "-r", str(SR), *externals, *search, *args,
+    mode = ["-nrt"] if realtime else ["-batch"]
+    command = [PD, "-nogui", *mode, "-nosound", "-stderr", "-r", str(SR), *externals, *search, *args,
                "-open", path]
     return command, env
 
 
-def run_pd(patch, workdir, timeout=240, args=(), models_on_path=True, bare=False):
-    command, env = pd_command(patch, workdir, args, models_on_path, bare)
+def run_pd(patch, workdir, timeout=240, args=(), models_on_path=True, bare=False, realtime=False):
+    command, env = pd_command(patch, workdir, args, models_on_path, bare, realtime)
     try:
         proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True,
                               timeout=timeout)
@@ -256,7 +261,7 @@ def test_signal(frames, seed=7, channels=1):
 # ---- a render patch ------------------------------------------------------------------------
 
 def render(obj, inputs, n_outputs, out_frames, workdir, messages=(), block=None, at=(),
-           extra_main=None, timeout=240, info_tag="info"):
+           extra_main=None, timeout=240, info_tag="info", realtime=False):
     """Plays `inputs` ([channels][frames]) through the object `obj` (e.g. 'nn~ -offline gain')
     and records `n_outputs` outlets for `out_frames` samples, starting in the same DSP tick as
     the object sees its first samples. `messages` go to the object after DSP is on and before
@@ -274,15 +279,15 @@ def render(obj, inputs, n_outputs, out_frames, workdir, messages=(), block=None,
             sub.connect(nn, j, rec, 0)
 
     return render_patch(wire, inputs, n_outputs, out_frames, workdir, messages=messages, block=block, at=at,
-                        extra_main=extra_main, timeout=timeout)
+                        extra_main=extra_main, timeout=timeout, realtime=realtime)
 
 
 def render_patch(wire, inputs, n_outputs, out_frames, workdir, messages=(), block=None, at=(), extra_main=None,
-                 timeout=240, pd_args=(), bare=False, declare=None):
+                 timeout=240, pd_args=(), bare=False, declare=None, realtime=False):
     """As `render`, for any graph: `wire(sub, players, recorders, to_nn)` adds the objects to
     the DSP subpatch `sub` and connects them: players[i] is the [tabplay~] of input i,
     recorders[j] the [tabwrite~] of output j, and `to_nn` the [r nn-in] that carries
-    `messages`, `at` and the bang. `pd_args` and `bare` go to run_pd; `declare` (e.g.
+    `messages`, `at` and the bang. `pd_args`, `bare` and `realtime` go to run_pd; `declare` (e.g.
     "-path folder") is the main patch's [declare]."""
     sub = Patch("dsp", block=block)
     start = sub.obj("r start")
@@ -342,7 +347,7 @@ def render_patch(wire, inputs, n_outputs, out_frames, workdir, messages=(), bloc
     main.connect(final, 1, done, 0)
     quit_msg = main.msg("\\; pd quit")
     main.connect(final, 0, quit_msg, 0)
-    result = run_pd(main, workdir, timeout=timeout, args=pd_args, bare=bare)
+    result = run_pd(main, workdir, timeout=timeout, args=pd_args, bare=bare, realtime=realtime)
     outputs = [result.read(f"out{j}.wav")[0] for j in range(n_outputs)] if result.rc == 0 else []
     return result, outputs
 

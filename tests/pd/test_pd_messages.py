@@ -274,7 +274,8 @@ def test_delete_while_worker_runs(tmp_path):
     clear = main.msg("\\; pd-victim clear")
     main.connect(delay, 0, clear, 0)
     pdtest.finish(main, after_ms=300)
-    run = pdtest.run_pd(main, str(tmp_path))
+    # On the wall clock: in pd -batch the threaded objects would render offline.
+    run = pdtest.run_pd(main, str(tmp_path), realtime=True)
     run.check_alive()
     assert run.errors == [], run.errors
 
@@ -307,7 +308,7 @@ def test_thousand_messages_during_dsp(tmp_path, flags):
 
     x = pdtest.test_signal(FRAMES)
     run, outs = pdtest.render(f"nn~ {flags} {gain} forward 512", list(x), 1, FRAMES, str(tmp_path), extra_main=burst,
-                              at=[(300, "bang")])
+                              at=[(300, "bang")], realtime=not flags)
     run.check_alive()
     if flags == "-offline":
         # Blocks wait for queued swaps, so by 300 ms every command has been applied and the
@@ -315,7 +316,7 @@ def test_thousand_messages_during_dsp(tmp_path, flags):
         info = run.info()
         assert info["model"] == [stateful] and info["bufsize"] == ["512"] and info["method"] == ["forward"], info
     # Every second load brings stateful.ts, which has no attribute 'gain': the engine says so
-    # once per such set; threaded, pd -batch runs faster than real time and blocks are late.
+    # once per such set; threaded (on the wall clock), the swaps may make blocks late.
     # Nothing else may fail.
     others = [e for e in run.errors if "no attribute 'gain'" not in e and "not ready in time" not in e]
     assert others == [], "\n".join(others[:20])
@@ -373,13 +374,13 @@ def test_nn_info(tmp_path):
 
 
 def test_overruns_counted_and_rate_limited(tmp_path):
-    # pd -batch runs far faster than real time and slow.ts takes milliseconds per block: a
-    # threaded [nn~] must drop blocks (silence), count them, and warn about it once, not
-    # once per block.
+    # slow.ts with work 500 takes far longer than the 5.3 ms of a 256-sample block: in real
+    # time (Pd on the wall clock), a threaded [nn~] must drop blocks (silence), count them,
+    # and warn about it once, not once per block.
     slow = pdtest.model("slow.ts")
     x = pdtest.test_signal(FRAMES)
     run, outs = pdtest.render(f"nn~ {slow} forward 256", list(x), 1, FRAMES, str(tmp_path), messages=["set work 500"],
-                              at=[(300, "bang")])
+                              at=[(300, "bang")], realtime=True)
     run.check_alive()
     overruns = int(float(run.info()["overruns"][0]))
     assert overruns > 0, "no block was late although Pd ran faster than the model"
@@ -501,3 +502,43 @@ def test_package_models_by_bare_name(tmp_path):
     # Pd's search path is listed place by place (here the -path folder), not summarised.
     assert str(tmp_path / "nosuchmodel.ts") in errors[0] and os.path.join(package, "nosuchmodel.ts") in errors[0], \
         errors[0]
+
+
+def test_console_wording(tmp_path):
+    """One console line per action, no phrase said twice, labels printed as plain words (Pd's
+    [print] escapes the spaces of a symbol), and a flag after the model name pointed out."""
+    effects = pdtest.model("examples/nn_effects.ts")  # largest ratio 1024
+    gain = pdtest.model("gain.ts")
+    main = pdtest.Patch()
+    raised = main.obj(f"nn~ {effects} saturate 512")
+    late_flag = main.obj(f"nn~ {gain} -offline")
+    nn = main.obj(f"nn~ {effects} saturate 2048")
+    info = main.obj("print info")
+    main.connect(nn, 1, info, 0)
+    load = main.obj("loadbang")
+    # Port 9 (discard) on the loopback refuses the connection: the list cannot be fetched.
+    for text in ("bufsize 512", "bufsize 3000", "dump", "api http://127.0.0.1:9/", "print_available_models"):
+        m = main.msg(pdtest.escape(text))
+        main.connect(load, 0, m, 0)
+        main.connect(m, 0, nn, 0)
+    pdtest.finish(main, after_ms=1500, dsp=False)
+    # On the wall clock, so that the list request has its 1.5 s.
+    run = pdtest.run_pd(main, str(tmp_path), realtime=True)
+    run.check_alive()
+    # Creation with 512 and `bufsize 512` each say once that 512 became 1024; 3000 is rounded.
+    raised_lines = [line for line in run.lines if "buffer size 512" in line]
+    assert len(raised_lines) == 2 and all("1024" in line for line in raised_lines), raised_lines
+    rounded = [line for line in run.lines if "buffer size 3000" in line]
+    assert len(rounded) == 1 and "4096" in rounded[0], rounded
+    # Labels: one word per channel, no backslash.
+    labels = [t for t in run.printed("info") if t and t[0] in ("input_labels", "output_labels")]
+    assert ["input_labels", "saturate", "input"] in labels, labels
+    assert not any("\\" in line for line in run.lines if line.startswith("info:")), run.lines
+    # The failed list: one error line that says it once.
+    fetch = [e for e in run.errors if "list of" in e]
+    assert len(fetch) == 1, run.errors
+    assert fetch[0].count("could not fetch") == 1 and fetch[0].count("list of") == 1, fetch[0]
+    flag = [e for e in run.errors if "'-offline' after the model name" in e]
+    assert len(flag) == 1 and "flags go before the model name" in flag[0], run.errors
+    others = [e for e in run.errors if e not in fetch and e not in flag]
+    assert others == [], others

@@ -84,17 +84,47 @@ def test_effects_fixture_with_attributes(tmp_path):
 
 
 def test_threaded_matches_when_model_keeps_up(tmp_path):
-    # A cheap model at a large B keeps up in real time; pd -batch runs faster than real time,
-    # so only the offline flag makes the render complete. Here threaded mode must at least
-    # give silence or the right samples, never anything else.
+    # A cheap model at a large B keeps up in real time: Pd on the wall clock (no -batch, where
+    # every [nn~] renders offline) keeps the object threaded. Threaded output must at least be
+    # silence or the right samples, never anything else.
     x = pdtest.test_signal(FRAMES)
     run, outs = pdtest.render(f"nn~ {pdtest.model('gain.ts')} forward 4096", list(x), 1, FRAMES + 8192,
-                              str(tmp_path))
+                              str(tmp_path), realtime=True)
     run.check_alive()
+    assert run.info()["mode"] == ["threaded"], run.info()
     latency = int(float(run.info()["latency"][0]))
     got = outs[0][latency:latency + FRAMES]
     ok = (got == 0) | (np.abs(got - x[0][: len(got)]) < 1e-6)
     assert ok.all(), "threaded output holds samples that are neither silence nor the model's output"
+
+
+def test_batch_renders_threaded_object_completely(tmp_path):
+    # pd -batch has no real-time audio and runs DSP as fast as the CPU allows: a threaded
+    # [nn~] (no -offline) would drop every block. It renders offline instead, says so once,
+    # and the render is complete and exact.
+    gain = pdtest.model("gain.ts")
+    x = pdtest.test_signal(FRAMES)
+
+    def wire(sub, players, recorders, to_nn):
+        nn = sub.obj(f"nn~ {gain} forward 256")
+        other = sub.obj(f"nn~ {gain} forward 512")
+        printer = sub.obj("print info")
+        sub.connect(to_nn, 0, nn, 0)
+        sub.connect(nn, 1, printer, 0)
+        sub.connect(players[0], 0, nn, 0)
+        sub.connect(players[0], 0, other, 0)
+        sub.connect(nn, 0, recorders[0], 0)
+
+    run, outs = pdtest.render_patch(wire, list(x), 1, FRAMES + 1024, str(tmp_path), at=[(300, "bang")])
+    run.check_alive()
+    assert run.errors == [], "\n".join(run.errors)
+    said = [line for line in run.lines if "Pd runs with -batch" in line]
+    assert len(said) == 1 and "renders offline" in said[0], run.lines[:20]
+    info = run.info()
+    assert info["mode"] == ["offline"] and info["overruns"] == ["0"], info
+    latency = 2 * 256 - 64
+    assert info["latency"] == [str(latency)], info
+    pdtest.assert_aligned(outs[0], x[0], latency, atol=1e-6, what="threaded [nn~] in pd -batch")
 
 
 @pytest.mark.parametrize("bufsize", [0, 2048])

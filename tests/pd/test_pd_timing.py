@@ -67,16 +67,14 @@ def test_loadbang_set_lands_on_first_block(tmp_path):
 
 def test_lowlatency_flag_and_delay_message(tmp_path):
     """[nn~ -l] picks the delay from the measured compute time: bang reports it, the latency
-    B + D - n and the compute times (threaded mode, in pd -batch, where only the reports are
-    checked: a threaded render in -batch cannot keep up). `delay 256` and `delay x` are
-    accepted and refused with one line."""
+    B + D - n and the compute times (threaded mode, Pd on the wall clock, where only the
+    reports are checked). `delay 256` and `delay x` are accepted and refused with one line."""
     gain = pdtest.model("gain.ts")
     x = pdtest.test_signal(FRAMES)
     run, _ = pdtest.render(f"nn~ -l {gain} forward 2048", list(x), 1, FRAMES, str(tmp_path),
-                           at=[(10, "delay 256"), (20, "delay x")])
+                           at=[(10, "delay 256"), (20, "delay x")], realtime=True)
     run.check_alive()
-    # pd -batch runs DSP faster than real time, so the threaded object may report late blocks:
-    # the warning then names the delay setting to raise.
+    # A threaded object may report late blocks: the warning then names the delay setting to raise.
     late = [e for e in run.errors if "were not ready in time" in e]
     assert all("try a larger delay, up to the bufsize 2048" in e for e in late), late
     others = [e for e in run.errors if e not in late]
@@ -87,3 +85,38 @@ def test_lowlatency_flag_and_delay_message(tmp_path):
     assert 64 <= d < 2048 and d % 64 == 0, first
     assert int(first["latency"][0]) == 2048 + d - 64, first
     assert len(first["compute"]) == 4, first
+
+
+def test_reread_array_after_edit(tmp_path):
+    """Pd says nothing when an array is edited: `reread <array>` (or `reread` for every array)
+    sets again every attribute whose last `set` read it. Before it, the edit is not seen;
+    after it, the model has the new values. A name no attribute read gives one error."""
+    attrs = pdtest.model("attrs.ts")
+    x = pdtest.test_signal(FRAMES * 8)
+
+    def arrays(main, load, send):
+        main.obj("array define tab 8")
+        fill = main.msg("\\; tab 0 1 1 1 1 1 1 1 1")
+        main.connect(load, 0, fill, 0)
+
+    # ch3 = table.sum() (no sample set): 8, then 80 after the edit at 60 ms is re-read at 120 ms,
+    # then 160 after the second edit at 180 ms, re-read by `reread` at 240 ms.
+    at = [(60, "\\; tab 0 10 10 10 10 10 10 10 10"), (120, "reread tab"), (130, "reread nosuch"),
+          (180, "\\; tab 0 20 20 20 20 20 20 20 20"), (240, "reread")]
+    run, outs = pdtest.render(f"nn~ {attrs} forward 0", list(x), 4, FRAMES * 8, str(tmp_path),
+                              messages=["set table tab"], extra_main=arrays, at=at)
+    run.check_alive()
+    assert len(run.errors) == 1 and "no attribute was set from Pd array 'nosuch'" in run.errors[0], run.errors
+    ch3 = outs[3]
+    ms = pdtest.SR // 1000
+
+    def level(start_ms, end_ms):
+        part = ch3[start_ms * ms:end_ms * ms]
+        assert np.all(part == part[0]), (start_ms, end_ms, np.unique(part))
+        return float(part[0])
+
+    assert level(5, 115) == 8.0, "the edit was seen before reread"
+    assert level(125, 235) == 80.0, "reread tab did not set the table again"
+    assert level(245, 300) == 160.0, "reread (no name) did not set the table again"
+    said = [line for line in run.lines if "set table again" in line]
+    assert len(said) == 2, said
