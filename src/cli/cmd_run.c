@@ -150,7 +150,8 @@ static int parse_options(int argc, char **argv, run_options *o)
         {"method", required_argument, NULL, 'm'},      {"bufsize", required_argument, NULL, 'b'},
         {"set", required_argument, NULL, 's'},         {"format", required_argument, NULL, 'f'},
         {"keep-latency", no_argument, NULL, OPT_KEEP}, {"batch-channels", no_argument, NULL, OPT_BATCH},
-        {"frames", no_argument, NULL, OPT_FRAMES},     {"no-resample", no_argument, NULL, OPT_NO_RESAMPLE},     {"quiet", no_argument, NULL, 'q'},
+        {"frames", no_argument, NULL, OPT_FRAMES},     {"quiet", no_argument, NULL, 'q'},
+        {"no-resample", no_argument, NULL, OPT_NO_RESAMPLE},
         {"verbose", no_argument, NULL, 'v'},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},   {NULL, 0, NULL, 0},
     };
@@ -620,7 +621,8 @@ static int run(const run_options *o)
     if (code != NN_CLI_OK)
         goto out;
     st.n_outputs = batch * method.out_channels;
-    if (stream_sr != in_info.samplerate && (in_info.channels > NN_CLI_MAX_RESAMPLED || st.n_outputs > NN_CLI_MAX_RESAMPLED)) {
+    if (stream_sr != in_info.samplerate &&
+        (in_info.channels > NN_CLI_MAX_RESAMPLED || st.n_outputs > NN_CLI_MAX_RESAMPLED)) {
         nn_cli_error(o->in_path,
                      "resampling from %d Hz to the model's %.0f Hz handles at most %d channels (libsamplerate), "
                      "here %d in and %d out: give a file at %.0f Hz",

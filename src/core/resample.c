@@ -169,8 +169,8 @@ static double side_lag(side *s, int chunk, float *zeros, float *scratch, int scr
     return lag;
 }
 
-nn_status nn_resampler_new(int host_rate, int model_rate, int batch, int in_ch, int out_ch, int in_ratio,
-                           int out_ratio, int host_block, int model_block, nn_resampler **out, nn_error *err)
+nn_status nn_resampler_new(int host_rate, int model_rate, int batch, int in_ch, int out_ch, int in_ratio, int out_ratio,
+                           int host_block, int model_block, nn_resampler **out, nn_error *err)
 {
     *out = NULL;
     if (host_rate <= 0 || model_rate <= 0 || host_block <= 0 || model_block <= 0 || batch <= 0)
@@ -219,8 +219,8 @@ nn_status nn_resampler_new(int host_rate, int model_rate, int batch, int in_ch, 
     double p = ceil((lag_in + (double)model_block - 1.0) / ratio + lag_out) + 2.0;
     if (p > (double)NN_MAX_BUFFER_SIZE * 8) {
         nn_resampler_free(r);
-        return nn_error_set(err, NN_ERR_UNSUPPORTED, "resampling from %d Hz to %d Hz would add %.0f samples",
-                            host_rate, model_rate, p);
+        return nn_error_set(err, NN_ERR_UNSUPPORTED, "resampling from %d Hz to %d Hz would add %.0f samples", host_rate,
+                            model_rate, p);
     }
     r->latency = (int)p;
 
@@ -283,8 +283,8 @@ static nn_status drain(nn_resampler *r, nn_resampler_run_fn run, void *user, nn_
         while (left > 0) {
             int used = 0;
             int space = r->out_cap - r->out_fill;
-            int made = side_convert(&r->out, from, (size_t)r->bm, left, r->out_fifo + r->out_fill,
-                                    (size_t)r->out_cap, space, &used);
+            int made = side_convert(&r->out, from, (size_t)r->bm, left, r->out_fifo + r->out_fill, (size_t)r->out_cap,
+                                    space, &used);
             r->out_fill += made;
             from += used;
             left -= used;

@@ -31,8 +31,8 @@ typedef nn_status (*nn_resampler_run_fn)(void *user, const float *in, float *out
  * at `host_rate` that hands over blocks of `host_block` samples and a model at
  * `model_rate` called on blocks of `model_block` samples. `in_ratio`/`out_ratio` > 1
  * select holding instead of filtering on that side. Control thread. */
-nn_status nn_resampler_new(int host_rate, int model_rate, int batch, int in_ch, int out_ch, int in_ratio,
-                           int out_ratio, int host_block, int model_block, nn_resampler **out, nn_error *err);
+nn_status nn_resampler_new(int host_rate, int model_rate, int batch, int in_ch, int out_ch, int in_ratio, int out_ratio,
+                           int host_block, int model_block, nn_resampler **out, nn_error *err);
 void nn_resampler_free(nn_resampler *r);
 
 /* P: the samples of latency the resampling adds (host rate). */

@@ -224,6 +224,7 @@ struct nn_stream {
     atomic_int q_latency, q_buffer_size, q_mode, q_delay, q_model_rate;
     int delay_req; /* control thread (set before it starts, then by CMD_DELAY) */
     bool resample; /* control thread (set before it starts, then by CMD_RESAMPLE) */
+    int init_declared; /* the first model's declared rate (immutable) */
     /* Compute time of the last blocks run (seconds), under `lock`. */
     float compute[NN_COMPUTE_HISTORY];
     int compute_next;
@@ -850,9 +851,8 @@ static void publish_queries(nn_stream *s, const engine_state *st)
     atomic_store_explicit(&s->q_delay, st->mode == NN_STREAM_SYNCHRONOUS ? 0 : st->delay, memory_order_relaxed);
     /* A state built before the host's rate was known runs the model at whatever rate
      * prepare then gives it (TIMED_RATE). */
-    atomic_store_explicit(&s->q_model_rate,
-                          st->model_rate > 0 ? st->model_rate : atomic_load_explicit(&s->sample_rate, memory_order_relaxed),
-                          memory_order_relaxed);
+    int host_rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
+    atomic_store_explicit(&s->q_model_rate, st->model_rate > 0 ? st->model_rate : host_rate, memory_order_relaxed);
     atomic_store_explicit(&s->q_latency,
                           st->fits ? latency_of(st->mode, st->b, st->delay, n, state_resampling(st)) : -1,
                           memory_order_relaxed);
@@ -1711,6 +1711,7 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     atomic_init(&s->q_delay, 0);
     s->delay_req = cfg.delay;
     s->resample = cfg.resample;
+    s->init_declared = nn_model_declared_sample_rate(model);
     atomic_init(&s->q_model_rate, 0);
     atomic_init(&s->q_buffer_size, b);
     atomic_init(&s->q_mode,
@@ -1780,6 +1781,20 @@ void nn_stream_free(nn_stream *s)
     free(s);
 }
 
+/* Whether a host-rate change may need a new state: the model the stream uses or is about to
+ * use declares a rate of its own, or a load of a file not read yet is queued. Otherwise the
+ * timed rate message is all it takes (and no swap is queued in front of later messages).
+ * Main thread. */
+static bool rate_may_matter(nn_stream *s)
+{
+    if (atomic_load(&s->pending_loads) > 0)
+        return true;
+    pthread_mutex_lock(&s->lock);
+    int declared = s->target ? nn_model_declared_sample_rate(s->target->ref->model) : s->init_declared;
+    pthread_mutex_unlock(&s->lock);
+    return declared > 0;
+}
+
 nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, nn_error *err)
 {
     if (!s)
@@ -1817,10 +1832,12 @@ nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, n
     }
     if (old_rate != rate) {
         submit_timed(s, timed_new(TIMED_RATE, NULL, NULL, 0, rate), NULL);
-        /* A model at its own rate needs a resampler for the new one (a no-op otherwise). */
-        command *cmd = command_new(CMD_RESAMPLE, NULL, -1);
-        if (cmd)
-            enqueue(s, cmd);
+        /* A model at its own rate needs a state with a resampler for the new one. */
+        if (rate_may_matter(s)) {
+            command *cmd = command_new(CMD_RESAMPLE, NULL, -1);
+            if (cmd)
+                enqueue(s, cmd);
+        }
     }
     return status;
 }

@@ -225,7 +225,7 @@ static void test_echo_in_tune(void **state)
     int rate;
     impulse_echo(true, HOST, &delay, &echo, &rate);
     assert_int_equal(rate, MODEL);
-    assert_int_equal(delay, 0); /* the impulse comes out exactly `latency` samples later */
+    assert_int_equal(delay, 0);  /* the impulse comes out exactly `latency` samples later */
     assert_int_equal(echo, 480); /* 10 ms at 48 kHz */
 
     /* Resampling off: the model runs at the host's rate and its echo comes too early. */
