@@ -244,6 +244,17 @@ nn_status nn_resampler_new(int host_rate, int model_rate, int batch, int in_ch, 
     return NN_OK;
 }
 
+void nn_resampler_reset(nn_resampler *r)
+{
+    if (!r)
+        return;
+    side_reset(&r->in);
+    side_reset(&r->out);
+    r->in_fill = 0;
+    memset(r->out_fifo, 0, (size_t)r->out.n * (size_t)r->out_cap * sizeof(float));
+    r->out_fill = r->latency;
+}
+
 int nn_resampler_latency(const nn_resampler *r)
 {
     return r ? r->latency : 0;

@@ -35,6 +35,11 @@ nn_status nn_resampler_new(int host_rate, int model_rate, int batch, int in_ch, 
                            int host_block, int model_block, nn_resampler **out, nn_error *err);
 void nn_resampler_free(nn_resampler *r);
 
+/* Back to the state nn_resampler_new left: empty input FIFO, P samples of silence ahead,
+ * converters cleared (a stream that restarts: re-enabled, new vector size). No allocation;
+ * called by the thread that runs the blocks. */
+void nn_resampler_reset(nn_resampler *r);
+
 /* P: the samples of latency the resampling adds (host rate). */
 int nn_resampler_latency(const nn_resampler *r);
 

@@ -119,6 +119,7 @@ typedef struct engine_state {
      * through `rs`, which adds nn_resampler_latency() samples. NULL otherwise. */
     nn_resampler *rs;
     int host_rate, model_rate;
+    atomic_bool rs_reset; /* set by state_restart; the thread that runs blocks resets `rs` */
     int n_slots;
     engine_slot slots[NN_SLOTS];
     /* Serialises model calls between the inference thread (or, in synchronous
@@ -519,6 +520,8 @@ static void state_restart(engine_state *st, uint64_t position)
     st->play = -1;
     st->in_pos = 0;
     st->out_pos = 0;
+    /* The resampler's FIFOs hold audio from before: cleared before the next block runs. */
+    atomic_store_explicit(&st->rs_reset, true, memory_order_relaxed);
     atomic_store_explicit(&st->first_start, position, memory_order_relaxed);
     atomic_store_explicit(&st->fill_start, position, memory_order_release);
 }
@@ -569,6 +572,9 @@ static nn_status state_run(engine_state *st, const float *in, float *out, nn_err
 {
     if (!st->rs)
         return model_block(st, in, out, err);
+    /* Relaxed is enough: the block's hand-off (ring push, release) follows the restart. */
+    if (atomic_exchange_explicit(&st->rs_reset, false, memory_order_relaxed))
+        nn_resampler_reset(st->rs);
     nn_error_clear(err);
     return nn_resampler_block(st->rs, in, out, model_block, st, err);
 }
@@ -647,6 +653,7 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     atomic_init(&st->fill_start, POSITION_UNKNOWN);
     atomic_init(&st->first_start, POSITION_UNKNOWN);
     atomic_init(&st->delay_hint, 0);
+    atomic_init(&st->rs_reset, false);
     st->next_run = POSITION_UNKNOWN;
     for (int i = 0; i < NN_SLOTS; i++)
         atomic_init(&st->slots[i].status, SLOT_FREE);

@@ -284,12 +284,51 @@ static void test_latency_follows_rate(void **state)
     nn_model_free(m);
 }
 
+/* Re-enabling starts afresh: the resampler's FIFOs hold no audio from before the pause, so
+ * the first `latency` samples after it are silence, as for a fresh stream, in every mode. */
+static void test_enable_restarts(void **state)
+{
+    (void)state;
+    const struct {
+        int buffer_size;
+        nn_stream_mode mode;
+    } modes[] = {{B, NN_STREAM_OFFLINE}, {B, NN_STREAM_THREADED}, {0, NN_STREAM_SYNCHRONOUS}};
+    float *x = malloc(TOTAL * sizeof *x), *out = malloc(TOTAL * sizeof *out);
+    assert_true(x && out);
+    noise(x, TOTAL, 11);
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        nn_stream *s = resampling_stream("forward", modes[m].buffer_size, modes[m].mode, true, HOST);
+        int latency = nn_stream_latency(s);
+        enum { PAUSE_AT = 40000 - 40000 % N };
+        st_run_exact(s, x, out, PAUSE_AT, N);
+        float sink[N];
+        const float *ins[1] = {x};
+        float *outs[1] = {sink};
+        nn_stream_set_enabled(s, false);
+        nn_stream_process(s, ins, 1, outs, 1, N);
+        nn_stream_set_enabled(s, true);
+        st_run_exact(s, x + PAUSE_AT, out + PAUSE_AT, TOTAL - PAUSE_AT, N);
+        for (int i = 0; i < latency; i++)
+            if (out[PAUSE_AT + i] != 0.0f)
+                fail_msg("mode %d: sample %d after re-enabling is %g, not silence (latency %d)", (int)modes[m].mode, i,
+                         out[PAUSE_AT + i], latency);
+        double level = 0.0;
+        for (int i = latency; i < TOTAL - PAUSE_AT; i++)
+            level += fabs(out[PAUSE_AT + i]);
+        assert_true(level > 100.0); /* and then it plays */
+        nn_stream_free(s);
+    }
+    free(x);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modes_match_python),
         cmocka_unit_test(test_echo_in_tune),
         cmocka_unit_test(test_latency_follows_rate),
+        cmocka_unit_test(test_enable_restarts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
