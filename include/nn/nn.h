@@ -425,7 +425,7 @@ void nn_stream_wait_idle(nn_stream *stream);
 
 /* Queries: any thread, RT-safe. They describe the state the audio thread
  * currently uses. */
-int nn_stream_latency(const nn_stream *stream);        /* samples; -1 before prepare */
+int nn_stream_latency(const nn_stream *stream);        /* samples, resampling included; -1 before prepare */
 int nn_stream_buffer_size(const nn_stream *stream);    /* resolved B */
 int nn_stream_delay(const nn_stream *stream);          /* D in use (samples); 0 in SYNCHRONOUS mode */
 int nn_stream_model_rate(const nn_stream *stream);     /* rate the model runs at (Hz); 0 before prepare */
