@@ -278,6 +278,12 @@ nn_status nn_model_set_sample_rate(nn_model *model, int sample_rate, nn_error *e
 /* The model's get_sample_rate(), or -1 when it has none / returns unset. */
 int nn_model_sample_rate(nn_model *model);
 
+/* The rate the model file declares: its get_sample_rate() when it was loaded,
+ * before the host's rate was passed to set_sample_rate (most exporters' setter
+ * just stores what it is given, so get_sample_rate() echoes the host after
+ * that). -1 when it declares none. Immutable after load; any thread, RT-safe. */
+int nn_model_declared_sample_rate(const nn_model *model);
+
 /* Move the model to a device. NN_ERR_UNSUPPORTED when not available. */
 nn_status nn_model_set_device(nn_model *model, nn_device device, nn_error *err);
 
@@ -374,6 +380,7 @@ typedef struct nn_stream_config {
     nn_stream_mode mode;  /* default THREADED (forced SYNCHRONOUS when buffer_size == 0) */
     int batch;            /* examples per call, default 1 */
     int delay;            /* THREADED: NN_DELAY_BLOCK (default), NN_DELAY_AUTO or D in samples */
+    bool resample;        /* run a model that declares its own rate at that rate (default true) */
     nn_event_fn on_event; /* may be NULL */
     void *user;
 } nn_stream_config;
@@ -418,9 +425,10 @@ void nn_stream_wait_idle(nn_stream *stream);
 
 /* Queries: any thread, RT-safe. They describe the state the audio thread
  * currently uses. */
-int nn_stream_latency(const nn_stream *stream);        /* samples; -1 before prepare */
+int nn_stream_latency(const nn_stream *stream);        /* samples, resampling included; -1 before prepare */
 int nn_stream_buffer_size(const nn_stream *stream);    /* resolved B */
 int nn_stream_delay(const nn_stream *stream);          /* D in use (samples); 0 in SYNCHRONOUS mode */
+int nn_stream_model_rate(const nn_stream *stream);     /* rate the model runs at (Hz); 0 before prepare */
 nn_stream_mode nn_stream_mode_get(const nn_stream *stream);
 uint64_t nn_stream_overruns(const nn_stream *stream);
 uint64_t nn_stream_blocks(const nn_stream *stream);    /* blocks computed; a counted block is ready to play */
@@ -449,6 +457,19 @@ nn_status nn_stream_reload(nn_stream *stream, nn_error *err);
 /* Change the delay (NN_DELAY_BLOCK, NN_DELAY_AUTO or samples): a swap, like a
  * buffer-size change. Main thread. */
 nn_status nn_stream_set_delay(nn_stream *stream, int delay, nn_error *err);
+/* Resampling (on by default, nn_stream_config.resample): a model that declares a
+ * rate of its own (nn_model_declared_sample_rate, or one named by get_sample_rate()
+ * after refusing the host's) different from the host's runs at it. Each block's
+ * inputs are converted to the model's rate (libsamplerate, SRC_SINC_MEDIUM_QUALITY,
+ * one converter per channel; inputs at a ratio > 1 are held, not filtered), the
+ * model is called on blocks of B samples at its rate as they fill, and the outputs
+ * go back to the host's rate (held when the output ratio is > 1). That adds a fixed
+ * number of samples R to the latency, which nn_stream_latency() includes: latency
+ * 2B - n + R (threaded), B - n + R (synchronous); docs/engine.md gives R. Switching
+ * is a swap, like a buffer-size change; so is a host-rate change (nn_stream_prepare)
+ * for such a model. Main thread. */
+nn_status nn_stream_set_resample(nn_stream *stream, bool on, nn_error *err);
+
 /* Change the number of examples per model call (mc.nn~: the widest multichannel
  * input). Builds a new state like a buffer-size change; a no-op when `batch` is
  * already the requested batch. Main thread. */

@@ -155,6 +155,28 @@ class Stateful(nn_tilde.Module):
         return F.conv1d(padded, self.weight)
 
 
+class Rate44k(nn_tilde.Module):
+    """Declares 44100 Hz; an echo of exactly 441 samples (10 ms at its rate) shows the rate
+    it runs at. The cache makes consecutive calls one continuous signal."""
+
+    def __init__(self) -> None:
+        super().__init__(sr=44100)
+        self.register_buffer("cache", torch.zeros(1, 1, 441))
+        self.register_method("forward", 1, 1, 1, 1)
+        self.register_method("encode", 1, 1, 1, 64)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.cache.shape[0] != x.shape[0]:
+            self.cache = torch.zeros(x.shape[0], 1, 441)
+        padded = torch.cat([self.cache, x], dim=-1)
+        self.cache = padded[..., -441:].clone()
+        return x + 0.5 * padded[..., :x.shape[-1]]
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return x.reshape(x.shape[0], x.shape[1], -1, 64).mean(-1)
+
+
 class Slow(nn_tilde.Module):
     def __init__(self) -> None:
         super().__init__()
@@ -293,7 +315,7 @@ class NoParams(torch.nn.Module):
 
 TEST_MODELS = [("gain", Gain), ("attrs", Attrs), ("multi", Multi), ("ratios", Ratios),
                ("stateful", Stateful), ("rave", Rave), ("slow", Slow), ("throws", Throws),
-               ("bad_outputs", BadOutputs), ("batch", Batch)]
+               ("bad_outputs", BadOutputs), ("batch", Batch), ("rate44k", Rate44k)]
 
 # Methods whose output is wrong on purpose or that raise: no golden output.
 NO_GOLDEN = {("bad_outputs", "wrong_length"), ("bad_outputs", "wrong_dtype"),

@@ -37,6 +37,7 @@ typedef struct run_options {
     bool keep_latency;
     bool batch_channels;
     bool frames;
+    bool no_resample;
     bool quiet;
     bool verbose;
     int format_major;
@@ -95,9 +96,11 @@ static void usage(FILE *to)
           "method's inputs in order; a file with k times as many channels as the method takes is\n"
           "processed as a batch of k examples (stereo into a mono method = batch 2), and OUT then\n"
           "has k times the method's outputs (example by example). Missing inputs are silent.\n"
-          "When the model declares a sample rate different from IN's, IN is resampled to it and\n"
-          "the result back (libsamplerate). Latent outputs (output ratio > 1) are written as\n"
-          "sample-rate step signals like nn~ outputs them, or with --frames one value per frame.\n\n"
+          "When the model declares a sample rate different from IN's, the engine runs it at that\n"
+          "rate, resampling IN to it and the result back (libsamplerate), as [nn~] does in a patch\n"
+          "at IN's rate: the same output, and the latency removed includes the resampling. Latent\n"
+          "outputs (output ratio > 1) are written as sample-rate step signals like nn~ outputs\n"
+          "them, or with --frames one value per frame (IN is then resampled before the engine).\n\n"
           "options:\n"
           "  -m, --method METHOD     method to run (default: forward)\n"
           "  -b, --bufsize B         engine buffer size in samples (default 4096; 0 = synchronous)\n"
@@ -111,6 +114,8 @@ static void usage(FILE *to)
           "                          feeding the method's first input\n"
           "  --frames                for an output ratio R > 1, write one value per frame (a file\n"
           "                          at IN's rate / R) instead of a held signal\n"
+          "  --no-resample           run the model at IN's rate even when it declares another\n"
+          "                          (it then plays out of tune, as nn~ v1.6 does)\n"
           "  -f, --format FMT[:SUB]  output format (wav, aiff, flac, ogg, caf, w64, raw, ...) and\n"
           "                          optional subtype (pcm16, pcm24, pcm32, float, double, vorbis,\n"
           "                          ...). Default: from OUT's extension (one that names no\n"
@@ -140,12 +145,13 @@ static void usage(FILE *to)
 
 static int parse_options(int argc, char **argv, run_options *o)
 {
-    enum { OPT_KEEP = 256, OPT_BATCH, OPT_FRAMES, OPT_VERSION };
+    enum { OPT_KEEP = 256, OPT_BATCH, OPT_FRAMES, OPT_NO_RESAMPLE, OPT_VERSION };
     static const struct option options[] = {
         {"method", required_argument, NULL, 'm'},      {"bufsize", required_argument, NULL, 'b'},
         {"set", required_argument, NULL, 's'},         {"format", required_argument, NULL, 'f'},
         {"keep-latency", no_argument, NULL, OPT_KEEP}, {"batch-channels", no_argument, NULL, OPT_BATCH},
         {"frames", no_argument, NULL, OPT_FRAMES},     {"quiet", no_argument, NULL, 'q'},
+        {"no-resample", no_argument, NULL, OPT_NO_RESAMPLE},
         {"verbose", no_argument, NULL, 'v'},           {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, OPT_VERSION},   {NULL, 0, NULL, 0},
     };
@@ -184,6 +190,7 @@ static int parse_options(int argc, char **argv, run_options *o)
         case OPT_KEEP: o->keep_latency = true; break;
         case OPT_BATCH: o->batch_channels = true; break;
         case OPT_FRAMES: o->frames = true; break;
+        case OPT_NO_RESAMPLE: o->no_resample = true; break;
         case 'q': o->quiet = true; break;
         case 'v': o->verbose = true; break;
         case 'h': usage(stdout); return -1;
@@ -587,8 +594,12 @@ static int run(const run_options *o)
             goto out;
     }
 
-    int declared_sr = nn_model_sample_rate(model);
-    double model_sr = declared_sr > 0 ? declared_sr : in_info.samplerate;
+    int declared_sr = nn_model_declared_sample_rate(model);
+    double model_sr = declared_sr > 0 && !o->no_resample ? declared_sr : in_info.samplerate;
+    /* The engine resamples (as in a patch at IN's rate), except for --frames of a latent
+     * output, where IN is resampled here and the engine runs at the model's rate. */
+    bool cli_resamples = o->frames && method.out_ratio > 1;
+    double stream_sr = cli_resamples ? model_sr : in_info.samplerate;
     int max_ratio = nn_model_max_ratio(model);
 
     int resolved = 0;
@@ -610,7 +621,8 @@ static int run(const run_options *o)
     if (code != NN_CLI_OK)
         goto out;
     st.n_outputs = batch * method.out_channels;
-    if (model_sr != in_info.samplerate && (in_info.channels > NN_CLI_MAX_RESAMPLED || st.n_outputs > NN_CLI_MAX_RESAMPLED)) {
+    if (stream_sr != in_info.samplerate &&
+        (in_info.channels > NN_CLI_MAX_RESAMPLED || st.n_outputs > NN_CLI_MAX_RESAMPLED)) {
         nn_cli_error(o->in_path,
                      "resampling from %d Hz to the model's %.0f Hz handles at most %d channels (libsamplerate), "
                      "here %d in and %d out: give a file at %.0f Hz",
@@ -628,18 +640,23 @@ static int run(const run_options *o)
     config.buffer_size = o->buffer_size;
     config.mode = NN_STREAM_OFFLINE;
     config.batch = batch;
+    config.resample = !o->no_resample;
     config.on_event = on_event;
     config.user = &st;
     nn_status s = nn_stream_new(model, &config, &st.stream, &err);
     model = NULL; /* the stream owns it, also on failure */
     if (s == NN_OK)
-        s = nn_stream_prepare(st.stream, model_sr, st.vector, &err);
+        s = nn_stream_prepare(st.stream, stream_sr, st.vector, &err);
     if (s != NN_OK) {
         nn_cli_error_report(model_path, &err);
         code = nn_cli_exit_code(s) == NN_CLI_USAGE ? NN_CLI_USAGE : NN_CLI_FAILURE;
         goto out;
     }
     nn_stream_wait_idle(st.stream);
+    /* Once more, now that the state for this rate is built (with its resampler when the
+     * model has its own rate): prepare adopts it, so the latency read below is its. */
+    if (s == NN_OK)
+        s = nn_stream_prepare(st.stream, stream_sr, st.vector, &err);
     nn_stream_poll(st.stream);
     if (st.failure.status != NN_OK) {
         nn_cli_error_report(model_path, &st.failure);
@@ -675,7 +692,7 @@ static int run(const run_options *o)
         code = NN_CLI_USAGE;
         goto out;
     }
-    if (model_sr != in_info.samplerate && st.frame_ratio <= 1) {
+    if (stream_sr != in_info.samplerate && st.frame_ratio <= 1) {
         int e = 0;
         st.src_out = src_new(SRC_SINC_MEDIUM_QUALITY, st.n_outputs, &e);
         st.out_ratio = in_info.samplerate / model_sr;
@@ -686,6 +703,17 @@ static int run(const run_options *o)
             code = NN_CLI_FAILURE;
             goto out;
         }
+    }
+    if (!o->quiet && declared_sr > 0 && declared_sr != in_info.samplerate) {
+        /* One line, as [nn~] prints in a patch at another rate than the model's. */
+        if (o->no_resample)
+            fprintf(stderr,
+                    "nntilde: warning: %s declares %d Hz but runs at IN's %d Hz without resampling (--no-resample): "
+                    "it plays out of tune\n",
+                    model_path, declared_sr, in_info.samplerate);
+        else
+            fprintf(stderr, "nntilde: %s declares %d Hz, IN is %d Hz: resampling to %d Hz and back\n", model_path,
+                    declared_sr, in_info.samplerate, declared_sr);
     }
     if (o->verbose)
         fprintf(stderr,
@@ -702,7 +730,7 @@ static int run(const run_options *o)
     nn_cli_progress progress;
     double started = nn_cli_now();
     nn_cli_progress_begin(&progress, in_info.frames, 1.0 / in_info.samplerate, o->quiet);
-    code = render(&st, in, &in_info, model_sr, &progress);
+    code = render(&st, in, &in_info, stream_sr, &progress);
     nn_cli_progress_end(&progress);
     int64_t frames_out = st.output ? nn_cli_output_frames(st.output) : 0;
     if (code == NN_CLI_OK) {
@@ -719,7 +747,7 @@ static int run(const run_options *o)
                "latency %d samples (%.1f ms) %s\n",
                o->out_path, (double)frames_out / out_rate, st.n_outputs, st.n_outputs == 1 ? "" : "s", out_rate,
                nn_cli_format_describe(format), elapsed / seconds, elapsed, seconds, latency,
-               1000.0 * latency / model_sr, o->keep_latency ? "kept" : "removed");
+               1000.0 * latency / stream_sr, o->keep_latency ? "kept" : "removed");
     }
 out:
     nn_model_free(model);

@@ -44,6 +44,7 @@ struct nn_model {
     nn_model_meta meta;
     int max_ratio;
     int sample_rate; /* last rate passed to set_sample_rate, 0 = never */
+    int declared_rate; /* get_sample_rate() at load, before any host rate; -1 = none */
     nn_device device;
     nn_model_record *records;
     int record_count;
@@ -564,6 +565,9 @@ nn_status nn_model_load(const char *path, const nn_model_config *config, nn_mode
         return status;
     }
     model->max_ratio = compute_max_ratio(&model->meta);
+    /* Read before the host's rate is set: an exporter's set_sample_rate usually just
+     * stores what it is given, after which get_sample_rate() echoes the host. */
+    model->declared_rate = nn_torch_sample_rate(model->torch);
     if (cfg.sample_rate > 0) {
         /* A model that refuses the host's rate still works; the user is told. */
         nn_error e;
@@ -820,6 +824,11 @@ nn_status nn_model_set_sample_rate(nn_model *model, int sample_rate, nn_error *e
 int nn_model_sample_rate(nn_model *model)
 {
     return model ? nn_torch_sample_rate(model->torch) : -1;
+}
+
+int nn_model_declared_sample_rate(const nn_model *model)
+{
+    return model ? model->declared_rate : -1;
 }
 
 nn_status nn_model_set_device(nn_model *model, nn_device device, nn_error *err)

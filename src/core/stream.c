@@ -17,6 +17,7 @@
 #include "nn/nn.h"
 #include "internal.h"
 
+#include "resample.h"
 #include "ring.h"
 
 #include <errno.h>
@@ -114,6 +115,11 @@ typedef struct engine_state {
     float recent[128]; /* inference thread only: compute times of the last blocks */
     int recent_count;
     nn_stream_mode mode;
+    /* The model's own rate when it differs from the host's (resample.h): blocks go
+     * through `rs`, which adds nn_resampler_latency() samples. NULL otherwise. */
+    nn_resampler *rs;
+    int host_rate, model_rate;
+    atomic_bool rs_reset; /* set by state_restart; the thread that runs blocks resets `rs` */
     int n_slots;
     engine_slot slots[NN_SLOTS];
     /* Serialises model calls between the inference thread (or, in synchronous
@@ -150,6 +156,7 @@ typedef enum command_kind {
     CMD_BATCH,
     CMD_RELOAD,
     CMD_DELAY,
+    CMD_RESAMPLE, /* resampling switched, or the host rate changed: rebuild if it matters */
     CMD_TIMED /* a timed message was queued (msg, or already on the target state) */
 } command_kind;
 
@@ -215,8 +222,10 @@ struct nn_stream {
     atomic_uint_least64_t jobs_submitted, jobs_finished;
 
     atomic_int vector_size, sample_rate;
-    atomic_int q_latency, q_buffer_size, q_mode, q_delay;
+    atomic_int q_latency, q_buffer_size, q_mode, q_delay, q_model_rate;
     int delay_req; /* control thread (set before it starts, then by CMD_DELAY) */
+    bool resample; /* control thread (set before it starts, then by CMD_RESAMPLE) */
+    int init_declared; /* the first model's declared rate (immutable) */
     /* Compute time of the last blocks run (seconds), under `lock`. */
     float compute[NN_COMPUTE_HISTORY];
     int compute_next;
@@ -277,11 +286,11 @@ static int lcm_capped(int a, int b)
     return l > NN_MAX_BUFFER_SIZE ? -1 : (int)l;
 }
 
-static int latency_of(nn_stream_mode mode, int b, int delay, int vector_size)
+static int latency_of(nn_stream_mode mode, int b, int delay, int vector_size, int resampling)
 {
     if (vector_size <= 0 || b <= 0)
         return -1;
-    return mode == NN_STREAM_SYNCHRONOUS ? b - vector_size : b + delay - vector_size;
+    return (mode == NN_STREAM_SYNCHRONOUS ? b - vector_size : b + delay - vector_size) + resampling;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -449,6 +458,7 @@ static void state_free(engine_state *st)
         free(st->slots[i].in);
         free(st->slots[i].out);
     }
+    nn_resampler_free(st->rs);
     pthread_mutex_destroy(&st->model_lock);
     model_ref_release(st->ref);
     free(st);
@@ -527,6 +537,8 @@ static void state_restart(engine_state *st, uint64_t position)
     st->play = -1;
     st->in_pos = 0;
     st->out_pos = 0;
+    /* The resampler's FIFOs hold audio from before: cleared before the next block runs. */
+    atomic_store_explicit(&st->rs_reset, true, memory_order_relaxed);
     atomic_store_explicit(&st->first_start, position, memory_order_relaxed);
     atomic_store_explicit(&st->fill_start, position, memory_order_release);
 }
@@ -546,6 +558,42 @@ static void state_set_delay(engine_state *st, int n, int rate)
     }
     st->delay = d;
     st->switch_at = n > 0 && d >= n ? (d - n) % st->b : 0;
+}
+
+/* (Re)build the resampler for B = st->b when the model runs at its own rate: the
+ * model is called on blocks of B samples at its rate. Allocates. */
+static nn_status state_resampler(engine_state *st, nn_error *err)
+{
+    nn_resampler_free(st->rs);
+    st->rs = NULL;
+    if (st->model_rate <= 0 || st->host_rate <= 0 || st->model_rate == st->host_rate)
+        return NN_OK;
+    return nn_resampler_new(st->host_rate, st->model_rate, st->batch, st->in_ch, st->out_ch, st->in_ratio,
+                            st->out_ratio, st->b, st->b, &st->rs, err);
+}
+
+static int state_resampling(const engine_state *st)
+{
+    return nn_resampler_latency(st->rs);
+}
+
+static nn_status model_block(void *user, const float *in, float *out, nn_error *err)
+{
+    engine_state *st = user;
+    return nn_model_run(st->ref->model, st->method, st->batch, st->b, in, out, err);
+}
+
+/* One engine block through the model, resampled when the model has its own rate.
+ * Caller holds model_lock. */
+static nn_status state_run(engine_state *st, const float *in, float *out, nn_error *err)
+{
+    if (!st->rs)
+        return model_block(st, in, out, err);
+    /* Relaxed is enough: the block's hand-off (ring push, release) follows the restart. */
+    if (atomic_exchange_explicit(&st->rs_reset, false, memory_order_relaxed))
+        nn_resampler_reset(st->rs);
+    nn_error_clear(err);
+    return nn_resampler_block(st->rs, in, out, model_block, st, err);
 }
 
 /* Whether B works with vector size n; in synchronous mode with a user buffer
@@ -573,6 +621,9 @@ static nn_status state_fit(engine_state *st, int n, int rate, uint64_t position,
                 st->b = old_b;
                 return nn_error_set(err, NN_ERR_NO_MEMORY, "cannot allocate %d-sample blocks", b);
             }
+            nn_status status = state_resampler(st, err);
+            if (status != NN_OK)
+                return status;
             state_restart(st, position);
         }
     }
@@ -622,6 +673,7 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     atomic_init(&st->fill_start, POSITION_UNKNOWN);
     atomic_init(&st->first_start, POSITION_UNKNOWN);
     atomic_init(&st->delay_hint, 0);
+    atomic_init(&st->rs_reset, false);
     st->next_run = POSITION_UNKNOWN;
     for (int i = 0; i < NN_SLOTS; i++)
         atomic_init(&st->slots[i].status, SLOT_FREE);
@@ -664,9 +716,24 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
 
     int sample_rate = atomic_load(&s->sample_rate);
     if (sample_rate > 0) {
+        /* A model that declares its own rate runs at it, resampled (docs/engine.md). */
+        int declared = nn_model_declared_sample_rate(model);
+        int rate = s->resample && declared > 0 ? declared : sample_rate;
         nn_error rate_err;
-        if (nn_model_set_sample_rate(model, sample_rate, &rate_err) != NN_OK)
-            event_error(s, rate_err.status, rate_err.message);
+        if (nn_model_set_sample_rate(model, rate, &rate_err) != NN_OK) {
+            int own = nn_model_sample_rate(model); /* a refusal may name the rate it wants */
+            if (s->resample && own > 0 && own != rate)
+                rate = own;
+            else
+                event_error(s, rate_err.status, rate_err.message);
+        }
+        st->host_rate = sample_rate;
+        st->model_rate = rate;
+        nn_error rs_err;
+        if (state_resampler(st, &rs_err) != NN_OK) {
+            event_error(s, rs_err.status, rs_err.message);
+            st->model_rate = sample_rate;
+        }
     }
     /* Warm-up: TorchScript's profiling executor specialises a method on its
      * first runs, so two runs on silence here keep that cost off the first
@@ -729,6 +796,9 @@ static void timed_apply(nn_stream *s, engine_state *st, const timed_msg *m)
     nn_error err;
     nn_error_clear(&err);
     if (m->kind == TIMED_RATE) {
+        /* A model at its own rate keeps it; CMD_RESAMPLE builds a state for the new rate. */
+        if (st->model_rate > 0 && st->model_rate != st->host_rate)
+            return;
         if (nn_model_set_sample_rate(model, m->rate, &err) != NN_OK)
             event_error(s, err.status, err.message);
         return;
@@ -811,7 +881,12 @@ static void publish_queries(nn_stream *s, const engine_state *st)
     atomic_store_explicit(&s->q_buffer_size, st->b, memory_order_relaxed);
     atomic_store_explicit(&s->q_mode, (int)st->mode, memory_order_relaxed);
     atomic_store_explicit(&s->q_delay, st->mode == NN_STREAM_SYNCHRONOUS ? 0 : st->delay, memory_order_relaxed);
-    atomic_store_explicit(&s->q_latency, st->fits ? latency_of(st->mode, st->b, st->delay, n) : -1,
+    /* A state built before the host's rate was known runs the model at whatever rate
+     * prepare then gives it (TIMED_RATE). */
+    int host_rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
+    atomic_store_explicit(&s->q_model_rate, st->model_rate > 0 ? st->model_rate : host_rate, memory_order_relaxed);
+    atomic_store_explicit(&s->q_latency,
+                          st->fits ? latency_of(st->mode, st->b, st->delay, n, state_resampling(st)) : -1,
                           memory_order_relaxed);
 }
 
@@ -872,8 +947,7 @@ static void run_synchronous(nn_stream *s, engine_state *st)
     uint64_t start = atomic_load_explicit(&st->fill_start, memory_order_relaxed);
     pthread_mutex_lock(&st->model_lock);
     timed_apply_due(s, st, start);
-    nn_status status =
-        nn_model_run(st->ref->model, st->method, st->batch, st->b, st->slots[0].in, st->slots[0].out, &err);
+    nn_status status = state_run(st, st->slots[0].in, st->slots[0].out, &err);
     st->next_run = start + (uint64_t)st->b;
     pthread_mutex_unlock(&st->model_lock);
     atomic_fetch_add_explicit(&s->blocks, 1, memory_order_relaxed);
@@ -1208,7 +1282,7 @@ static void run_job(nn_stream *s, engine_state *st, int index)
     pthread_mutex_lock(&st->model_lock);
     timed_apply_due(s, st, slot->start);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    nn_status status = nn_model_run(st->ref->model, st->method, st->batch, st->b, slot->in, slot->out, &err);
+    nn_status status = state_run(st, slot->in, slot->out, &err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     st->next_run = slot->start + (uint64_t)st->b;
     pthread_mutex_unlock(&st->model_lock);
@@ -1345,6 +1419,21 @@ static model_ref *reload_latest(nn_stream *s, timed_msg **carry, nn_error *err)
     return ref;
 }
 
+/* CMD_RESAMPLE (`on`: 0/1 switches resampling, -1 the host rate changed): whether the
+ * newest state must be rebuilt, i.e. whether it resamples and should not, should and
+ * does not, or does for another host rate. Control thread. */
+static bool resample_matters(nn_stream *s, int on)
+{
+    if (on >= 0)
+        s->resample = on != 0;
+    const engine_state *st = s->latest;
+    int host = atomic_load(&s->sample_rate);
+    int declared = nn_model_declared_sample_rate(st->ref->model);
+    bool want = s->resample && host > 0 && declared > 0 && declared != host;
+    bool has = st->rs != NULL || (st->model_rate > 0 && st->model_rate != st->host_rate);
+    return want != has || (has && st->host_rate != host);
+}
+
 static void run_command(nn_stream *s, command *cmd)
 {
     nn_error err;
@@ -1404,6 +1493,11 @@ static void run_command(nn_stream *s, command *cmd)
         build_and_publish(s, ref, method, s->requested, NULL);
         return;
     }
+    if (cmd->kind == CMD_RESAMPLE && !s->latest) {
+        if (cmd->number >= 0)
+            s->resample = cmd->number != 0;
+        return;
+    }
     if (!s->latest) {
         event_error(s, NN_ERR_INVALID_ARGUMENT, "no model is loaded");
         return;
@@ -1414,7 +1508,10 @@ static void run_command(nn_stream *s, command *cmd)
     case CMD_BUFFER_SIZE:
     case CMD_BATCH:
     case CMD_DELAY:
+    case CMD_RESAMPLE:
     case CMD_RELOAD: {
+        if (cmd->kind == CMD_RESAMPLE && !resample_matters(s, cmd->number))
+            return;
         if (cmd->kind == CMD_BATCH)
             s->batch = cmd->number;
         if (cmd->kind == CMD_DELAY)
@@ -1517,6 +1614,7 @@ nn_stream_config nn_stream_config_default(void)
     config.buffer_size = NN_DEFAULT_BUFFER_SIZE;
     config.mode = NN_STREAM_THREADED;
     config.batch = 1;
+    config.resample = true;
     return config;
 }
 
@@ -1644,6 +1742,9 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     atomic_init(&s->q_latency, -1);
     atomic_init(&s->q_delay, 0);
     s->delay_req = cfg.delay;
+    s->resample = cfg.resample;
+    s->init_declared = nn_model_declared_sample_rate(model);
+    atomic_init(&s->q_model_rate, 0);
     atomic_init(&s->q_buffer_size, b);
     atomic_init(&s->q_mode,
                 (int)((synchronous || cfg.mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : cfg.mode));
@@ -1712,6 +1813,20 @@ void nn_stream_free(nn_stream *s)
     free(s);
 }
 
+/* Whether a host-rate change may need a new state: the model the stream uses or is about to
+ * use declares a rate of its own, or a load of a file not read yet is queued. Otherwise the
+ * timed rate message is all it takes (and no swap is queued in front of later messages).
+ * Main thread. */
+static bool rate_may_matter(nn_stream *s)
+{
+    if (atomic_load(&s->pending_loads) > 0)
+        return true;
+    pthread_mutex_lock(&s->lock);
+    int declared = s->target ? nn_model_declared_sample_rate(s->target->ref->model) : s->init_declared;
+    pthread_mutex_unlock(&s->lock);
+    return declared > 0;
+}
+
 nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, nn_error *err)
 {
     if (!s)
@@ -1745,10 +1860,17 @@ nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, n
             b = lcm_capped(s->initial_b, vector_size);
             atomic_store(&s->q_buffer_size, b);
         }
-        atomic_store(&s->q_latency, status == NN_OK ? latency_of(mode, b, b, vector_size) : -1);
+        atomic_store(&s->q_latency, status == NN_OK ? latency_of(mode, b, b, vector_size, 0) : -1);
     }
-    if (old_rate != rate)
+    if (old_rate != rate) {
         submit_timed(s, timed_new(TIMED_RATE, NULL, NULL, 0, rate), NULL);
+        /* A model at its own rate needs a state with a resampler for the new one. */
+        if (rate_may_matter(s)) {
+            command *cmd = command_new(CMD_RESAMPLE, NULL, -1);
+            if (cmd)
+                enqueue(s, cmd);
+        }
+    }
     return status;
 }
 
@@ -1875,6 +1997,22 @@ nn_status nn_stream_set_delay(nn_stream *s, int delay, nn_error *err)
         return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
     enqueue(s, cmd);
     return NN_OK;
+}
+
+nn_status nn_stream_set_resample(nn_stream *s, bool on, nn_error *err)
+{
+    if (!s)
+        return nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "resample: NULL stream");
+    command *cmd = command_new(CMD_RESAMPLE, NULL, on ? 1 : 0);
+    if (!cmd)
+        return nn_error_set(err, NN_ERR_NO_MEMORY, "out of memory");
+    enqueue(s, cmd);
+    return NN_OK;
+}
+
+int nn_stream_model_rate(const nn_stream *s)
+{
+    return s ? atomic_load_explicit(&((nn_stream *)s)->q_model_rate, memory_order_relaxed) : 0;
 }
 
 int nn_stream_buffer_size(const nn_stream *s)

@@ -235,7 +235,8 @@ static void info_bang(nn_info *x)
         x->host->output(x->owner, out, "buffers", n_buffers, atoms);
         free(atoms);
     }
-    nn_atom sr = nn_atom_int(nn_model_sample_rate(x->model));
+    /* The rate the file declares, not the host's that set_sample_rate stored since. */
+    nn_atom sr = nn_atom_int(nn_model_declared_sample_rate(x->model));
     x->host->output(x->owner, out, "samplerate", 1, &sr);
 }
 

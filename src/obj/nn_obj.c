@@ -29,7 +29,7 @@ void __rtsan_realtime_exit(void);
 #define NN_OBJ_MAX_CORDS 256
 
 const char *const nn_obj_messages[] = {"bang",   "enable",   "gpu",    "reload", "load",
-                                       "method", "bufsize",  "delay",  "set",    "get",
+                                       "method", "bufsize",  "delay",  "resample", "set",    "get",
                                        "dump",   "api",      "print_available_models",
                                        "download", "remove", "delete", NULL};
 
@@ -228,6 +228,7 @@ static nn_stream *obj_open(nn_obj *x, const char *name, const char *context)
     sc.mode = x->bufsize == 0 ? NN_STREAM_SYNCHRONOUS : x->offline ? NN_STREAM_OFFLINE : NN_STREAM_THREADED;
     sc.batch = x->batch > 0 ? x->batch : obj_batch_at_creation(x);
     sc.delay = x->delay;
+    sc.resample = !x->no_resample;
     sc.on_event = obj_on_event;
     sc.user = x;
     nn_stream *stream = NULL;
@@ -244,6 +245,37 @@ static nn_stream *obj_open(nn_obj *x, const char *name, const char *context)
 }
 
 /* ---- engine events (main thread, inside nn_stream_poll) ------------------------------------ */
+
+/* One console line when the model declares a sample rate other than the host's: what
+ * happens (resampled, or not and out of tune). Once per model file, host rate and setting. */
+static void obj_rate_note(nn_obj *x)
+{
+    const nn_model *model = x->stream ? nn_stream_model(x->stream) : NULL;
+    if (!model)
+        return;
+    int declared = nn_model_declared_sample_rate(model);
+    double sr = x->sample_rate > 0 ? x->sample_rate : x->host->sample_rate(x->owner);
+    int host = sr > 0 ? (int)(sr + 0.5) : 0;
+    if (declared <= 0 || host <= 0 || declared == host)
+        return;
+    char key[sizeof x->rate_noted];
+    snprintf(key, sizeof key, "%d %d %s", host, x->no_resample ? 0 : 1, nn_model_path(model));
+    if (!strcmp(key, x->rate_noted))
+        return;
+    copy_text(x->rate_noted, sizeof x->rate_noted, key);
+    const char *file = strrchr(nn_model_path(model), '/');
+    file = file ? file + 1 : nn_model_path(model);
+    if (x->no_resample)
+        obj_post(x,
+                 "warning: %s declares %d Hz but runs at the patch's %d Hz without resampling: it plays out of tune "
+                 "('resample 1' resamples)",
+                 file, declared, host);
+    else
+        obj_post(x,
+                 "%s declares %d Hz, the patch runs at %d Hz: resampling to %d Hz and back (the latency that bang "
+                 "reports includes it; 'resample 0' turns it off)",
+                 file, declared, host, declared);
+}
 
 static void obj_on_loaded(nn_obj *x, const nn_event *event)
 {
@@ -282,6 +314,7 @@ static void obj_on_loaded(nn_obj *x, const nn_event *event)
     copy_text(x->fitting_path, sizeof x->fitting_path, nn_model_path(model));
     copy_text(x->method, sizeof x->method, m->name);
     obj_register_exit();
+    obj_rate_note(x);
 }
 
 static void obj_on_event(void *user, const nn_event *event)
@@ -354,8 +387,11 @@ static void obj_flag(nn_obj *x, const char *flag, const char *no_multichannel)
         x->offline = true;
     } else if (!strcmp(flag, "-l") || !strcmp(flag, "-lowlatency")) {
         x->delay = NN_DELAY_AUTO;
+    } else if (!strcmp(flag, "-noresample")) {
+        x->no_resample = true;
     } else {
-        obj_error(x, "unknown flag '%s' ignored (flags: -m, -g/-gpu, -d, -offline, -l/-lowlatency)", flag);
+        obj_error(x, "unknown flag '%s' ignored (flags: -m, -g/-gpu, -d, -offline, -l/-lowlatency, -noresample)",
+                  flag);
     }
 }
 
@@ -607,6 +643,10 @@ static void obj_bang(nn_obj *x)
     obj_output(x, "overruns", 1, a);
     a[0] = nn_atom_int(nn_stream_delay(x->stream));
     obj_output(x, "delay", 1, a);
+    a[0] = nn_atom_int(x->no_resample ? 0 : 1);
+    obj_output(x, "resample", 1, a);
+    a[0] = nn_atom_int(nn_stream_model_rate(x->stream));
+    obj_output(x, "samplerate", 1, a); /* the rate the model runs at */
     nn_compute_stats stats;
     if (nn_stream_compute_stats(x->stream, &stats) == NN_OK) {
         nn_atom c[4] = {nn_atom_int((long long)stats.count), nn_atom_float(1e3 * stats.p50),
@@ -804,6 +844,23 @@ static void obj_delay(nn_obj *x, int argc, const nn_atom *argv)
     obj_poll_soon(x);
 }
 
+/* resample 0|1: run a model that declares its own sample rate at that rate. */
+static void obj_resample(nn_obj *x, int argc, const nn_atom *argv)
+{
+    bool on = false;
+    if (!obj_flag_value(x, "resample", argc, argv, &on))
+        return;
+    x->no_resample = !on;
+    if (!x->stream)
+        return;
+    nn_error err;
+    nn_error_clear(&err);
+    if (nn_stream_set_resample(x->stream, on, &err) != NN_OK)
+        obj_error(x, "resample: %s", err.message);
+    obj_rate_note(x);
+    obj_poll_soon(x);
+}
+
 static void obj_remember_array_set(nn_obj *x, const nn_attribute_info *info, int argc, const nn_atom *argv);
 
 static void obj_set(nn_obj *x, int argc, const nn_atom *argv)
@@ -987,6 +1044,8 @@ void nn_obj_message(nn_obj *x, const char *selector, int argc, const nn_atom *ar
         obj_bufsize(x, argc, argv);
     } else if (!strcmp(selector, "delay")) {
         obj_delay(x, argc, argv);
+    } else if (!strcmp(selector, "resample")) {
+        obj_resample(x, argc, argv);
     } else if (!strcmp(selector, "set")) {
         obj_set(x, argc, argv);
     } else if (!strcmp(selector, "get")) {
@@ -1151,6 +1210,16 @@ void nn_obj_dsp(nn_obj *x, double sample_rate, int n, const int *in_chans)
     if (!x->stream)
         return;
     nn_status status = nn_stream_prepare(x->stream, sample_rate, n, &err);
+    const nn_model *model = nn_stream_model(x->stream);
+    int declared = model ? nn_model_declared_sample_rate(model) : -1;
+    if (status == NN_OK && nn_stream_busy(x->stream) && !x->no_resample && declared > 0) {
+        /* A model at its own rate gets a state with a resampler for this rate: wait for it
+         * (as for a batch change) so that the first vector plays it, in tune. */
+        nn_stream_wait_idle(x->stream);
+        nn_stream_poll(x->stream);
+        status = nn_stream_prepare(x->stream, sample_rate, n, &err);
+    }
+    obj_rate_note(x);
     if (status == NN_OK)
         x->prepared = true;
     else

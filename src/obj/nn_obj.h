@@ -145,6 +145,7 @@ typedef struct nn_obj {
     int delay; /* NN_DELAY_BLOCK (0), NN_DELAY_AUTO (-l) or samples (`delay` message) */
     bool gpu;
     bool offline;
+    bool no_resample;        /* -noresample / `resample 0`: a model's own rate is ignored */
     bool enabled;
     bool lazy;               /* created with `void`: fixed cords, model loaded later */
     int cords_in;            /* signal inlets */
@@ -152,6 +153,7 @@ typedef struct nn_obj {
     int examples;            /* CORD_PER_EXAMPLE: cords = batch examples */
     int chans;               /* @chans (0 = automatic) */
     char fitting_path[1024]; /* last model file whose method fits the cords */
+    char rate_noted[1100];   /* what the last sample-rate console line was about */
 
     /* DSP state, rebuilt by nn_obj_dsp, read by the perform calls. */
     double sample_rate;
@@ -180,7 +182,7 @@ typedef struct nn_obj {
 /* Sets up `x` (zeroed by the host) and parses the creation arguments: leading flags
  * (-m: one multichannel cord, or an error ending "<no_multichannel>; ignoring '-m'" when
  * `no_multichannel` is not NULL, e.g. "needs Pd 0.54 or later"; -g/-gpu; -d disabled;
- * -offline), then the model (or `void`) and the rest by `grammar`. Loads the model. The
+ * -offline; -l; -noresample), then the model (or `void`) and the rest by `grammar`. Loads the model. The
  * cord counts to create are in x->cords_in / x->cords_out afterwards; prints one clear
  * line for each problem and keeps sensible defaults, so creation never fails. */
 void nn_obj_create(nn_obj *x, const nn_host *host, void *owner, const char *name, nn_obj_layout layout,

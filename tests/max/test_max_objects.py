@@ -377,3 +377,36 @@ def test_package_models_by_bare_name(tmp_path):
         "expect-outlet i 0 nn_hpss.ts\nnew b nn~ nosuchmodel\n"
         "expect-console-error nn_tilde_max/models/nosuchmodel.ts\n", tmp_path)
     assert "ok" in proc.stdout
+
+
+def test_model_at_its_own_rate(tmp_path):
+    """rate44k.ts declares 44100 Hz; Max runs at 48 kHz: nn~ resamples (the shared layer and
+    engine), matches the Python reference (libsamplerate by ctypes + torch) once aligned by the
+    latency bang reports, says so in one console line; `resample 0` runs it at 48 kHz."""
+    import re
+    import subprocess
+    b, frames = 4096, 8 * 4096
+    x = signal(frames, 1) * 0.5
+    y, out = render(tmp_path, f"nn~ {model('rate44k.ts')} forward {b} @offline 1", [1], x, 1,
+                    after="send a bang\nmain 50\n")
+    lat = int(re.search(r"latency (\d+)", out).group(1))
+    assert lat > 2 * b - VS + 4400, out
+    assert "samplerate 44100" in out and "resample 1" in out, out
+    assert len(re.findall(r"declares 44100 Hz, the patch runs at 48000 Hz: resampling", out)) == 1, out
+    src, dst = tmp_path / "ref_in.f32", tmp_path / "ref_out.f32"
+    x[:, 0].astype(np.float32).tofile(src)
+    script = os.path.join(os.path.dirname(__file__), "..", "stream", "resample_reference.py")
+    subprocess.run([sys.executable, script, model("rate44k.ts"), "forward", "48000", "44100", str(b), str(src),
+                    str(dst)], check=True)
+    ref = np.fromfile(dst, dtype=np.float32)
+    n = frames - lat - 2048
+    assert not np.any(y[:lat])
+    np.testing.assert_allclose(y[lat:lat + n, 0], ref[:n], atol=1e-5)
+    assert np.abs(ref[:n]).max() > 0.1
+
+    d = tmp_path / "off"
+    d.mkdir()
+    y, out = render(d, f"nn~ {model('rate44k.ts')} forward {b} @offline 1", [1], x, 1,
+                    before="send a resample 0\n", after="send a bang\nmain 50\n")
+    assert f"latency {2 * b - VS}" in out and "samplerate 48000" in out and "resample 0" in out, out
+    assert "out of tune" in out, out

@@ -464,10 +464,10 @@
          "patching_rect": [
           250,
           270,
-          279.5,
+          480.0,
           20.0
          ],
-         "text": "reload the file, keeping the values you set",
+         "text": "reload the file, keeping the values you set; resample 0: ignore a model's own rate",
          "linecount": 1
         }
        },
@@ -805,6 +805,24 @@
           ""
          ]
         }
+       },
+       {
+        "box": {
+         "id": "obj-282",
+         "maxclass": "message",
+         "numinlets": 2,
+         "numoutlets": 1,
+         "patching_rect": [
+          100,
+          270,
+          80,
+          22.0
+         ],
+         "text": "resample 0",
+         "outlettype": [
+          ""
+         ]
+        }
        }
       ],
       "lines": [
@@ -1020,6 +1038,18 @@
          ],
          "source": [
           "obj-281",
+          0
+         ]
+        }
+       },
+       {
+        "patchline": {
+         "destination": [
+          "obj-179",
+          0
+         ],
+         "source": [
+          "obj-282",
           0
          ]
         }
