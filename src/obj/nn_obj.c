@@ -1271,65 +1271,54 @@ static bool obj_ready(const nn_obj *x, int n_ins, int n_outs, int n)
     return x->prepared && x->stream && n <= x->vector_size && n_ins >= x->n_host_in && n_outs >= x->n_host_out;
 }
 
-bool nn_obj_perform(nn_obj *x, const float *const *ins, int n_ins, float *const *outs, int n_outs, int n)
+/* Host vectors in 32-bit (Pd, `ins`/`outs`) or 64-bit (Max, `ins64`/`outs64`) samples: the
+ * other pair is NULL. Inputs are copied first, because hosts may alias input and output
+ * vectors; cords the method has no channel for are written with zeros. */
+static bool obj_perform(nn_obj *x, const float *const *ins, const double *const *ins64, int n_ins, float *const *outs,
+                        double *const *outs64, int n_outs, int n)
 {
     bool realtime = obj_realtime_enter(x);
     bool poll = false;
-    if (obj_ready(x, n_ins, n_outs, n)) {
-        /* Copies first: hosts may alias input and output vectors. */
+    bool ready = obj_ready(x, n_ins, n_outs, n);
+    if (ready) {
         for (int p = 0; p < x->n_model_in; p++) {
             float *dst = (float *)x->in_ptrs[p];
             int src = x->in_source[p];
-            if (src >= 0)
+            if (src < 0)
+                memset(dst, 0, sizeof(float) * (size_t)n);
+            else if (ins)
                 memcpy(dst, ins[src], sizeof(float) * (size_t)n);
             else
-                memset(dst, 0, sizeof(float) * (size_t)n);
+                for (int i = 0; i < n; i++)
+                    dst[i] = (float)ins64[src][i];
         }
         nn_stream_process(x->stream, x->in_ptrs, x->n_model_in, x->out_ptrs, x->n_model_out, n);
-        for (int j = 0; j < x->n_host_out; j++) {
-            int src = x->out_source[j];
-            if (src >= 0)
-                memcpy(outs[j], x->out_ptrs[src], sizeof(float) * (size_t)n);
-            else
-                memset(outs[j], 0, sizeof(float) * (size_t)n);
-        }
-        for (int j = x->n_host_out; j < n_outs; j++)
-            memset(outs[j], 0, sizeof(float) * (size_t)n);
         poll = obj_after_process(x);
-    } else {
-        for (int j = 0; j < n_outs; j++)
+    }
+    for (int j = 0; j < n_outs; j++) {
+        int src = ready && j < x->n_host_out ? x->out_source[j] : -1;
+        if (outs && src >= 0)
+            memcpy(outs[j], x->out_ptrs[src], sizeof(float) * (size_t)n);
+        else if (outs)
             memset(outs[j], 0, sizeof(float) * (size_t)n);
+        else if (src >= 0)
+            for (int i = 0; i < n; i++)
+                outs64[j][i] = (double)x->out_ptrs[src][i];
+        else
+            memset(outs64[j], 0, sizeof(double) * (size_t)n);
     }
     obj_realtime_exit(realtime);
     return poll;
 }
 
+bool nn_obj_perform(nn_obj *x, const float *const *ins, int n_ins, float *const *outs, int n_outs, int n)
+{
+    return obj_perform(x, ins, NULL, n_ins, outs, NULL, n_outs, n);
+}
+
 bool nn_obj_perform64(nn_obj *x, const double *const *ins, int n_ins, double *const *outs, int n_outs, int n)
 {
-    bool realtime = obj_realtime_enter(x);
-    bool poll = false;
-    if (obj_ready(x, n_ins, n_outs, n)) {
-        for (int p = 0; p < x->n_model_in; p++) {
-            float *dst = (float *)x->in_ptrs[p];
-            int src = x->in_source[p];
-            for (int i = 0; i < n; i++)
-                dst[i] = src >= 0 ? (float)ins[src][i] : 0.0f;
-        }
-        nn_stream_process(x->stream, x->in_ptrs, x->n_model_in, x->out_ptrs, x->n_model_out, n);
-        for (int j = 0; j < x->n_host_out; j++) {
-            int src = x->out_source[j];
-            for (int i = 0; i < n; i++)
-                outs[j][i] = src >= 0 ? (double)x->out_ptrs[src][i] : 0.0;
-        }
-        for (int j = x->n_host_out; j < n_outs; j++)
-            memset(outs[j], 0, sizeof(double) * (size_t)n);
-        poll = obj_after_process(x);
-    } else {
-        for (int j = 0; j < n_outs; j++)
-            memset(outs[j], 0, sizeof(double) * (size_t)n);
-    }
-    obj_realtime_exit(realtime);
-    return poll;
+    return obj_perform(x, NULL, ins, n_ins, NULL, outs, n_outs, n);
 }
 
 /* ---- labels --------------------------------------------------------------------------------- */

@@ -5,9 +5,9 @@ The patch a new user writes: [nn~ attrs.ts forward 0] (synchronous, no -offline)
 `set count 3`, `set level 0.25`, `set table tab` and `set sample smp` (two of them read
 from Pd arrays) at loadbang, and DSP starts at once in `pd -batch`. Every rendered sample
 must show the new values (latency 0: B = 64 = the vector size), in every one of 50 runs
-with the CPU made busy by three spinning processes (NN_PD_TIMING_RUNS: the RealtimeSanitizer
-configuration, which checks the audio path rather than the timing, runs 5). Before the engine stamped messages
-with the stream position, the control thread applied them whenever it got to them and
+with the CPU made busy by three spinning processes (NN_PD_TIMING_RUNS, set per Pd version
+and configuration in tests/pd/CMakeLists.txt, can lower it). Before the engine stamped
+messages with the stream position, the control thread applied them whenever it got to them and
 the first blocks used the old values in some runs.
 """
 import contextlib
