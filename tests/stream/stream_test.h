@@ -137,6 +137,26 @@ static inline void st_sleep(double seconds)
     nanosleep(&ts, NULL);
 }
 
+/* Raw float32 files shared with the Python references (the *_reference.py scripts). */
+static inline void st_write_f32(const char *path, const float *data, size_t count)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, sizeof(float), count, f), count);
+    fclose(f);
+}
+
+static inline void st_read_f32(const char *path, float *data, size_t count)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("no reference output %s", path);
+    size_t got = fread(data, sizeof(float), count, f);
+    fclose(f);
+    if (got != count)
+        fail_msg("reference output %s has %zu samples, expected %zu", path, got, count);
+}
+
 /* Give the calling thread the real-time priority an audio host gives its
  * audio thread, when the system allows it (it does for root, or with an
  * rtprio limit). Without it a waking worker may preempt the "audio" thread

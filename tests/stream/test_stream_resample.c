@@ -30,25 +30,6 @@ static void noise(float *x, size_t count, uint32_t seed)
     }
 }
 
-static void write_f32(const char *path, const float *data, size_t count)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, sizeof(float), count, f), count);
-    fclose(f);
-}
-
-static void read_f32(const char *path, float *data, size_t count)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("no reference output %s", path);
-    size_t got = fread(data, sizeof(float), count, f);
-    fclose(f);
-    if (got != count)
-        fail_msg("reference output %s has %zu samples, expected %zu", path, got, count);
-}
-
 /* resample_reference.py on `x` (TOTAL samples at HOST) with model blocks of `block`. */
 static void reference(const char *method, int block, const float *x, float *ref)
 {
@@ -57,7 +38,7 @@ static void reference(const char *method, int block, const float *x, float *ref)
     char in_path[64], out_path[64], command[8192];
     snprintf(in_path, sizeof in_path, "%s/in.f32", dir);
     snprintf(out_path, sizeof out_path, "%s/ref.f32", dir);
-    write_f32(in_path, x, TOTAL);
+    st_write_f32(in_path, x, TOTAL);
     const char *python = getenv("NN_PYTHON");
     if (!python || !*python)
         fail_msg("NN_PYTHON is not set (run the test through ctest)");
@@ -65,7 +46,7 @@ static void reference(const char *method, int block, const float *x, float *ref)
              st_model_path("rate44k.ts"), method, HOST, MODEL, block, in_path, out_path);
     if (system(command) != 0)
         fail_msg("the reference failed: %s", command);
-    read_f32(out_path, ref, TOTAL);
+    st_read_f32(out_path, ref, TOTAL);
     unlink(in_path);
     unlink(out_path);
     rmdir(dir);
