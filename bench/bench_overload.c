@@ -4,7 +4,8 @@
  * 1, 2, 4, 8, 12, 16 and 24 THREADED streams of the RAVE-sized test model (rave.ts,
  * forward, B = 2048) are driven by one audio thread paced like a sound card (64-sample
  * vectors at 44.1 kHz, SCHED_FIFO when allowed; the streams' own threads keep the normal
- * priority, as in a host run by a normal user) for S seconds of audio, once with
+ * priority, as in a host run by a normal user, or with `rt` inherit SCHED_FIFO below the
+ * audio thread, as in a Pd started as root) for S seconds of audio, once with
  * NN_SCHEDULE_OWN_THREAD (the design before the pool: one unscheduled inference thread per
  * stream) and once with NN_SCHEDULE_POOL (earliest deadline first on one turn per core,
  * whole streams shed under overload). For each stream: overruns (gaps), the share of
@@ -13,7 +14,7 @@
  * (every vector, no overrun) and of those that were silent whole.
  *
  * usage: bench_overload MODELS_DIR [SECONDS (default 30)] [COUNTS, e.g. 1,2,4,8 (default
- * 1,2,4,8,12,16,24)]   JSON on stdout. Figures vary between runs on a shared machine:
+ * 1,2,4,8,12,16,24)] [rt]   JSON on stdout. Figures vary between runs on a shared machine:
  * compare those of one run.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -36,6 +37,7 @@
 
 static const char *models_dir;
 static double audio_seconds = 30.0;
+static bool rt_workers;
 
 static nn_stream *stream_new(nn_schedule schedule)
 {
@@ -70,12 +72,14 @@ static void run(int streams, nn_schedule schedule, bool last)
     static nn_stream *s[MAX_STREAMS];
     static counts c[MAX_STREAMS];
     memset(c, 0, sizeof c);
+    struct sched_param worker = {.sched_priority = 5}, fifo = {.sched_priority = 10}, normal = {.sched_priority = 0};
+    if (rt_workers) /* the streams' threads inherit it */
+        pthread_setschedparam(pthread_self(), SCHED_FIFO, &worker);
     for (int i = 0; i < streams; i++)
         s[i] = stream_new(schedule);
     for (int i = 0; i < streams; i++)
         nn_stream_wait_idle(s[i]);
 
-    struct sched_param fifo = {.sched_priority = 10}, normal = {.sched_priority = 0};
     bool rt = pthread_setschedparam(pthread_self(), SCHED_FIFO, &fifo) == 0;
     float in[VECTOR], out[VECTOR];
     unsigned seed = 12345;
@@ -119,7 +123,7 @@ static void run(int streams, nn_schedule schedule, bool last)
         }
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
     }
-    if (rt)
+    if (rt || rt_workers)
         pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal);
 
     unsigned long long overruns = 0;
@@ -171,6 +175,7 @@ int main(int argc, char **argv)
         return 2;
     }
     int counts_list[16] = {1, 2, 4, 8, 12, 16, 24}, n_counts = 7;
+    rt_workers = argc > 4 && strcmp(argv[4], "rt") == 0;
     if (argc > 3) {
         n_counts = 0;
         for (char *p = argv[3]; *p && n_counts < 16;) {
@@ -186,8 +191,9 @@ int main(int argc, char **argv)
     }
     printf("{\n  \"model\": \"rave.ts\", \"method\": \"forward\", \"sample_rate\": %d, \"vector_size\": %d, "
            "\"buffer_size\": %d,\n  \"audio_seconds\": %.1f, \"settle_seconds\": %.1f, \"pool_workers\": %d, "
-           "\"intra_op_threads\": %d, \"blas\": \"%s\",\n  \"runs\": [\n",
-           RATE, VECTOR, B, audio_seconds, SETTLE, nn_pool_workers(), nn_backend_threads(), nn_backend_blas());
+           "\"intra_op_threads\": %d, \"blas\": \"%s\",\n  \"inference_threads\": \"%s\", \"runs\": [\n",
+           RATE, VECTOR, B, audio_seconds, SETTLE, nn_pool_workers(), nn_backend_threads(), nn_backend_blas(),
+           rt_workers ? "SCHED_FIFO 5 (audio thread 10)" : "SCHED_OTHER");
     for (int i = 0; i < n_counts; i++)
         for (int mode = 0; mode < 2; mode++)
             run(counts_list[i], mode ? NN_SCHEDULE_POOL : NN_SCHEDULE_OWN_THREAD, i == n_counts - 1 && mode == 1);

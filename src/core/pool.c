@@ -14,8 +14,9 @@
  *    the workers (at least one; the oldest active stream is never shed), then waits
  *    SHED_GAP before it sheds again, so that the backlog of the overload can drain;
  *  - with no miss and no change for `hold` seconds, shed streams come back, oldest first,
- *    as long as their cost fits under RESTORE_LOAD of the workers with the others; a stream that is shed again soon
- *    after coming back doubles `hold` (up to HOLD_MAX), and a quiet minute resets it.
+ *    as long as their cost fits under RESTORE_LOAD of the workers with the others; a
+ *    stream shed again within 4 x hold of coming back doubles `hold` (up to HOLD_MAX), and
+ *    a quiet minute resets it.
  * The load of a stream is its recent cost per call (the wall time of the call, so a busy
  * machine counts) over its period; a stream that handed over nothing for a while (DSP
  * off, disabled) counts for nothing. docs/engine.md ("Overload") has the measurements.
@@ -34,9 +35,9 @@
 #include <unistd.h>
 
 #define SHED_LOAD 0.9     /* shed down to this share of the workers */
-#define RESTORE_LOAD 0.75 /* bring back a stream only if the load stays under this share */
+#define RESTORE_LOAD 0.6  /* bring back a stream only if the load stays under this share */
 #define SHED_GAP 0.5      /* seconds between two sheddings */
-#define HOLD_BASE 1.5     /* seconds without a miss or a change before a stream comes back */
+#define HOLD_BASE 2.0     /* seconds without a miss or a change before a stream comes back */
 #define HOLD_MAX 32.0
 #define HOLD_RESET 60.0 /* a quiet minute resets the hold */
 #define COST_WEIGHT 0.2 /* weight of the newest call in the cost estimate */
@@ -183,7 +184,7 @@ static void shed_some(double now)
         load -= load_of(m);
         first = false;
         /* Back and shed again soon: the estimate was too hopeful, wait longer next time. */
-        if (now - m->back_at < 2.0 * pool.hold + SHED_GAP) {
+        if (now - m->back_at < 4.0 * pool.hold) {
             pool.hold *= 2.0;
             if (pool.hold > HOLD_MAX)
                 pool.hold = HOLD_MAX;

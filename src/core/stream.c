@@ -909,6 +909,10 @@ static bool delay_grow(nn_stream *s, engine_state *st)
 
 static void late(nn_stream *s, engine_state *st)
 {
+    /* A shed stream is silent anyway: a block its inference thread has not turned away
+     * in time (a starved thread leaves slots cancelled but not yet free) is no overrun. */
+    if (nn_pool_shed(s->member))
+        return;
     atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
     if (st->delay_req < 0)
         st->bump = st->delay + atomic_load_explicit(&s->vector_size, memory_order_relaxed);
@@ -937,9 +941,7 @@ static void play_next(nn_stream *s, engine_state *st)
         int expected = SLOT_QUEUED;
         if (atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_CANCELLED, memory_order_acq_rel,
                                                     memory_order_acquire)) {
-            /* A shed stream's block that its inference thread has not turned away yet. */
-            if (!nn_pool_shed(s->member))
-                late(s, st);
+            late(s, st); /* not counted when the stream is shed */
         } else if (expected == SLOT_DONE) {
             atomic_store_explicit(&slot->status, SLOT_PLAYING, memory_order_relaxed);
             st->play = st->expect;
@@ -1219,9 +1221,10 @@ static void run_job(nn_stream *s, engine_state *st, int index)
     if (member && !pool_turn(s, st, slot))
         return;
     int expected = SLOT_QUEUED;
-    if (!atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_RUNNING, memory_order_acq_rel,
+    /* Retired or cancelled while it waited for its turn: late work is dropped, not run. */
+    if ((member && atomic_load_explicit(&st->retired, memory_order_relaxed)) ||
+        !atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_RUNNING, memory_order_acq_rel,
                                                  memory_order_acquire)) {
-        /* Cancelled while it waited for its turn: late work is dropped, not run. */
         if (member)
             nn_pool_release(member, false, 0.0);
         if (expected == SLOT_CANCELLED)
