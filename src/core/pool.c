@@ -9,12 +9,15 @@
  * is late; here the calls of the streams that fit keep their deadlines, and the pool sheds
  * the others whole:
  *  - a miss (an overrun counted by a stream's audio thread: a block not ready when its
- *    output was due; the audio thread cancels it, and it is dropped, not run) sheds the
- *    newest carried streams until the estimated load of those left is under SHED_LOAD of
- *    the workers (at least one; the oldest active stream is never shed), then waits
- *    SHED_GAP before it sheds again, so that the backlog of the overload can drain;
- *  - with no miss and no change for `hold` seconds, shed streams come back, oldest first,
- *    as long as their cost fits under RESTORE_LOAD of the workers with the others; a
+ *    output was due; the audio thread cancels it, and it is dropped, not run) lowers the
+ *    capacity (the share of the workers the streams may load; SHED_LOAD at most) to 0.9 of
+ *    the load that missed, since other work on the machine takes the rest, and sheds the
+ *    newest carried streams until the estimated load of those left fits (at least one;
+ *    the oldest active stream is never shed), then waits SHED_GAP before it sheds again,
+ *    so that the backlog of the overload can drain;
+ *  - with no miss and no change for `hold` seconds, the capacity grows by a tenth and shed
+ *    streams come back, oldest first, as long as their cost fits under RESTORE_SHARE of
+ *    the capacity with the others; a
  *    stream shed again within 4 x hold of coming back doubles `hold` (up to HOLD_MAX), and
  *    a quiet minute resets it.
  * The load of a stream is its recent cost per call (the wall time of the call, so a busy
@@ -34,8 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SHED_LOAD 0.9     /* shed down to this share of the workers */
-#define RESTORE_LOAD 0.6  /* bring back a stream only if the load stays under this share */
+#define SHED_LOAD 0.9     /* at most: shed down to this share of the workers */
+#define RESTORE_SHARE 0.67 /* bring back a stream only if the load stays under this share of the capacity */
 #define SHED_GAP 0.5      /* seconds between two sheddings */
 #define HOLD_BASE 2.0     /* seconds without a miss or a change before a stream comes back */
 #define HOLD_MAX 32.0
@@ -61,7 +64,11 @@ static struct {
     int running;
     double last_change, last_miss;
     double hold;
-} pool = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, -1e9, -1e9, HOLD_BASE};
+    /* Share of the workers the streams may load: SHED_LOAD at most, lowered to 0.9 of
+     * the load that missed (other work on the machine takes the rest), raised again by a
+     * tenth after each quiet `hold`. */
+    double capacity, last_grow;
+} pool = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, 0, 0, -1e9, -1e9, HOLD_BASE, SHED_LOAD, -1e9};
 
 double nn_pool_now(void)
 {
@@ -108,6 +115,7 @@ nn_pool_member *nn_pool_join(void)
     atomic_init(&m->shed, false);
     pthread_cond_init(&m->turn, NULL);
     m->last_seen = -1e9;
+    m->back_at = -1e9;
     pthread_mutex_lock(&pool.lock);
     m->prev = pool.tail;
     if (pool.tail)
@@ -168,13 +176,15 @@ static void shed_some(double now)
 {
     if (now - pool.last_change < SHED_GAP)
         return;
-    double limit = SHED_LOAD * workers_locked();
     double load = carried_load(now);
+    if (load > 0 && 0.9 * load / workers_locked() < pool.capacity)
+        pool.capacity = 0.9 * load / workers_locked();
+    double limit = pool.capacity * workers_locked();
     nn_pool_member *oldest = NULL;
     for (nn_pool_member *m = pool.head; m && !oldest; m = m->next)
         if (!atomic_load_explicit(&m->shed, memory_order_relaxed) && active(m, now))
             oldest = m;
-    bool first = true;
+    bool first = true, too_soon = false;
     for (nn_pool_member *m = pool.tail; m && m != oldest; m = m->prev) {
         if (atomic_load_explicit(&m->shed, memory_order_relaxed) || !active(m, now))
             continue;
@@ -183,15 +193,14 @@ static void shed_some(double now)
         atomic_store_explicit(&m->shed, true, memory_order_relaxed);
         load -= load_of(m);
         first = false;
-        /* Back and shed again soon: the estimate was too hopeful, wait longer next time. */
-        if (now - m->back_at < 4.0 * pool.hold) {
-            pool.hold *= 2.0;
-            if (pool.hold > HOLD_MAX)
-                pool.hold = HOLD_MAX;
-        }
+        too_soon = too_soon || now - m->back_at < 4.0 * pool.hold;
     }
-    if (!first)
-        pool.last_change = now;
+    if (first)
+        return;
+    pool.last_change = now;
+    /* Back and shed again soon: the estimate was too hopeful, wait longer next time. */
+    if (too_soon)
+        pool.hold = 2.0 * pool.hold < HOLD_MAX ? 2.0 * pool.hold : HOLD_MAX;
 }
 
 static void miss(double now)
@@ -206,9 +215,13 @@ static void maybe_restore(double now)
         pool.hold = HOLD_BASE;
     if (now - pool.last_change < pool.hold || now - pool.last_miss < pool.hold)
         return;
+    if (now - pool.last_grow >= pool.hold && now - pool.last_miss >= pool.hold) {
+        pool.capacity = pool.capacity * 1.1 < SHED_LOAD ? pool.capacity * 1.1 : SHED_LOAD;
+        pool.last_grow = now;
+    }
     /* Oldest first, as many as fit: the first that does not fit stops the others, so
      * that the streams that play are always the oldest ones. */
-    double load = carried_load(now), limit = RESTORE_LOAD * workers_locked();
+    double load = carried_load(now), limit = RESTORE_SHARE * pool.capacity * workers_locked();
     for (nn_pool_member *m = pool.head; m; m = m->next) {
         if (!atomic_load_explicit(&m->shed, memory_order_relaxed) || !active(m, now))
             continue;
