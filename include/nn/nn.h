@@ -343,6 +343,15 @@ nn_status nn_buffer_size_resolve(int requested, int max_ratio, int *resolved, bo
  *    so far) and take effect on the first model call for a block that starts
  *    at or after that position, in every mode, independent of thread timing.
  *  - Re-enabling (nn_stream_set_enabled) starts a new block at the next vector.
+ *
+ * Scheduling (THREADED): by default every stream joins one process-wide pool
+ * that runs at most one model call per core at a time, earliest deadline
+ * first. When the machine cannot carry every stream, the pool sheds whole
+ * streams (newest first): a shed stream plays silence, counts no overruns,
+ * keeps its state and comes back (oldest first) when the load allows; each
+ * change is an NN_EVENT_OVERLOAD. NN_SCHEDULE_OWN_THREAD gives a stream the
+ * unscheduled inference thread of earlier versions (the kernel shares the
+ * cores out, so under overload every stream is late).
  * docs/engine.md has the details.
  */
 
@@ -360,7 +369,9 @@ typedef enum nn_event_kind {
     NN_EVENT_ATTRIBUTE_SET,   /* set succeeded (attribute) */
     NN_EVENT_ATTRIBUTE_VALUE, /* answer to nn_stream_attribute_get (attribute, values) */
     NN_EVENT_OVERRUN,         /* rate-limited: overruns counted so far (count) */
-    NN_EVENT_INFO             /* informational message */
+    NN_EVENT_INFO,            /* informational message */
+    NN_EVENT_OVERLOAD         /* the pool shed the stream (count 1: silent until load drops) or
+                                 brought it back (count 0) */
 } nn_event_kind;
 
 typedef struct nn_event {
@@ -369,10 +380,16 @@ typedef struct nn_event {
     const char *message;          /* valid during the callback only */
     int attribute;                /* index in the stream's current model, or -1 */
     const nn_value_list *values;  /* ATTRIBUTE_VALUE only */
-    uint64_t count;               /* OVERRUN only */
+    uint64_t count;               /* OVERRUN: overruns so far; OVERLOAD: 1 shed, 0 back */
 } nn_event;
 
 typedef void (*nn_event_fn)(void *user, const nn_event *event);
+
+/* How a THREADED stream's model calls are scheduled. */
+typedef enum nn_schedule {
+    NN_SCHEDULE_POOL = 0,      /* the shared pool: earliest deadline first, whole streams shed under overload */
+    NN_SCHEDULE_OWN_THREAD = 1 /* its own inference thread, unscheduled (before the pool) */
+} nn_schedule;
 
 typedef struct nn_stream_config {
     const char *method;   /* default "forward" */
@@ -381,6 +398,7 @@ typedef struct nn_stream_config {
     int batch;            /* examples per call, default 1 */
     int delay;            /* THREADED: NN_DELAY_BLOCK (default), NN_DELAY_AUTO or D in samples */
     bool resample;        /* run a model that declares its own rate at that rate (default true) */
+    nn_schedule schedule; /* THREADED: NN_SCHEDULE_POOL (default) or NN_SCHEDULE_OWN_THREAD */
     nn_event_fn on_event; /* may be NULL */
     void *user;
 } nn_stream_config;
@@ -432,6 +450,7 @@ int nn_stream_model_rate(const nn_stream *stream);     /* rate the model runs at
 nn_stream_mode nn_stream_mode_get(const nn_stream *stream);
 uint64_t nn_stream_overruns(const nn_stream *stream);
 uint64_t nn_stream_blocks(const nn_stream *stream);    /* blocks computed; a counted block is ready to play */
+bool nn_stream_shed(const nn_stream *stream);          /* the pool shed it: silent until load drops */
 
 /* Compute time of the model calls (seconds), over the last `window` of `count`
  * calls: the median, the 99th percentile and the slowest. Main thread (takes a
@@ -481,6 +500,11 @@ int nn_stream_batch(const nn_stream *stream); /* the batch last requested (main 
 nn_status nn_stream_attribute_set(nn_stream *stream, const char *attribute, const nn_value *values, int count,
                                   nn_error *err);
 nn_status nn_stream_attribute_get(nn_stream *stream, const char *attribute, nn_error *err);
+
+/* Number of model calls the pool runs at once: `workers`, or one per core when
+ * 0 (the default). Process-wide, takes effect at once. Any non-real-time thread. */
+void nn_pool_set_workers(int workers);
+int nn_pool_workers(void);
 
 /* Enable/disable: disabled streams output zeros and do not consume input.
  * Enabling again starts a new block at the next vector (silence for the

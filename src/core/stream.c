@@ -17,6 +17,7 @@
 #include "nn/nn.h"
 #include "internal.h"
 
+#include "pool.h"
 #include "resample.h"
 #include "ring.h"
 
@@ -44,11 +45,22 @@ void __rtsan_realtime_exit(void);
 /* Model calls whose compute time nn_stream_compute_stats summarises. */
 #define NN_COMPUTE_HISTORY 1024
 
-/* Life of a slot. The audio thread owns FREE, FILLING, DONE and PLAYING
+/* Life of a slot. The audio thread owns FREE, FILLING, DONE, SHED and PLAYING
  * slots; the inference thread owns QUEUED and RUNNING ones. CANCELLED is a
  * QUEUED slot the audio thread gave up on before it ran; the inference thread
- * turns it back into FREE without running it. */
-enum slot_status { SLOT_FREE, SLOT_FILLING, SLOT_QUEUED, SLOT_RUNNING, SLOT_DONE, SLOT_PLAYING, SLOT_CANCELLED };
+ * turns it back into FREE without running it. SHED is a block the inference
+ * thread did not run because the pool shed the stream: it plays as silence and
+ * is not an overrun. */
+enum slot_status {
+    SLOT_FREE,
+    SLOT_FILLING,
+    SLOT_QUEUED,
+    SLOT_RUNNING,
+    SLOT_DONE,
+    SLOT_PLAYING,
+    SLOT_CANCELLED,
+    SLOT_SHED
+};
 
 /* `expect` values besides a slot index. */
 enum { EXPECT_NONE = -1, EXPECT_DROPPED = -2 };
@@ -68,6 +80,7 @@ typedef struct engine_slot {
     float *out;     /* [batch][out_ch][B] */
     uint64_t start; /* stream position of the block's first sample (written before the hand-off) */
     double handed;  /* THREADED: when the audio thread handed it off (CLOCK_MONOTONIC seconds) */
+    double due;     /* THREADED: when its output is due (hand-off + (D - n) / rate), for the pool */
     atomic_int status;
 } engine_slot;
 
@@ -232,6 +245,9 @@ struct nn_stream {
     uint64_t compute_count;
     atomic_uint_least64_t overruns, blocks;
     atomic_bool enabled;
+    /* The shared pool's view of this stream (NULL: own thread, unscheduled). */
+    nn_pool_member *member;
+    uint64_t pool_overruns; /* inference thread: overruns when it last asked for a turn */
 
     /* Main thread only. */
     int requested_batch;
@@ -239,6 +255,7 @@ struct nn_stream {
     int view_method;
     uint64_t reported_overruns;
     struct timespec last_notice;
+    bool reported_shed;
 };
 
 /* ------------------------------------------------------------------------- */
@@ -991,6 +1008,10 @@ static bool delay_grow(nn_stream *s, engine_state *st)
 
 static void late(nn_stream *s, engine_state *st)
 {
+    /* A shed stream is silent anyway: a block its inference thread has not turned away
+     * in time (a starved thread leaves slots cancelled but not yet free) is no overrun. */
+    if (nn_pool_shed(s->member))
+        return;
     atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
     if (st->delay_req < 0)
         st->bump = st->delay + atomic_load_explicit(&s->vector_size, memory_order_relaxed);
@@ -1002,8 +1023,8 @@ static void play_next(nn_stream *s, engine_state *st)
         return;
     st->out_pos = 0;
     for (int i = 0; i < st->n_slots; i++) {
-        if ((st->abandoned & (1u << i)) &&
-            atomic_load_explicit(&st->slots[i].status, memory_order_acquire) == SLOT_DONE) {
+        int status = atomic_load_explicit(&st->slots[i].status, memory_order_acquire);
+        if ((st->abandoned & (1u << i)) && (status == SLOT_DONE || status == SLOT_SHED)) {
             atomic_store_explicit(&st->slots[i].status, SLOT_FREE, memory_order_relaxed);
             st->abandoned &= ~(1u << i);
         }
@@ -1019,10 +1040,12 @@ static void play_next(nn_stream *s, engine_state *st)
         int expected = SLOT_QUEUED;
         if (atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_CANCELLED, memory_order_acq_rel,
                                                     memory_order_acquire)) {
-            late(s, st);
+            late(s, st); /* not counted when the stream is shed */
         } else if (expected == SLOT_DONE) {
             atomic_store_explicit(&slot->status, SLOT_PLAYING, memory_order_relaxed);
             st->play = st->expect;
+        } else if (expected == SLOT_SHED) {
+            atomic_store_explicit(&slot->status, SLOT_FREE, memory_order_relaxed);
         } else {
             st->abandoned |= 1u << st->expect;
             late(s, st);
@@ -1063,6 +1086,9 @@ static engine_state *boundary(nn_stream *s, engine_state *st)
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now); /* vDSO, no system call: RT-safe */
         slot->handed = (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+        int rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
+        int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+        slot->due = slot->handed + (rate > 0 ? (double)(st->delay - n) / (double)rate : 0.0);
         atomic_store_explicit(&slot->status, SLOT_QUEUED, memory_order_relaxed);
         if (nn_ring_push(&s->msgs, (nn_ring_msg){MSG_JOB, st->acc, st})) {
             st->expect = st->acc;
@@ -1266,13 +1292,40 @@ static void delay_hint_update(nn_stream *s, engine_state *st, double took)
         atomic_store_explicit(&st->delay_hint, hint, memory_order_relaxed);
 }
 
+/* THREADED with the pool: wait for a turn. False when the stream is shed: the block
+ * is then marked SHED (silence, not an overrun) without running. */
+static bool pool_turn(nn_stream *s, engine_state *st, engine_slot *slot)
+{
+    uint64_t overruns = atomic_load_explicit(&s->overruns, memory_order_relaxed);
+    bool missed = overruns != s->pool_overruns;
+    s->pool_overruns = overruns;
+    int rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
+    double period = rate > 0 ? (double)st->b / (double)rate : 0.0;
+    if (nn_pool_acquire(s->member, slot->due, period, missed) == NN_POOL_RUN)
+        return true;
+    int expected = SLOT_QUEUED;
+    if (!atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_SHED, memory_order_acq_rel,
+                                                 memory_order_acquire) &&
+        expected == SLOT_CANCELLED)
+        atomic_store_explicit(&slot->status, SLOT_FREE, memory_order_release);
+    return false;
+}
+
 static void run_job(nn_stream *s, engine_state *st, int index)
 {
     engine_slot *slot = &st->slots[index];
+    if (atomic_load_explicit(&st->retired, memory_order_relaxed))
+        return;
+    nn_pool_member *member = st->mode == NN_STREAM_THREADED ? s->member : NULL;
+    if (member && !pool_turn(s, st, slot))
+        return;
     int expected = SLOT_QUEUED;
-    if (atomic_load_explicit(&st->retired, memory_order_relaxed) ||
+    /* Retired or cancelled while it waited for its turn: late work is dropped, not run. */
+    if ((member && atomic_load_explicit(&st->retired, memory_order_relaxed)) ||
         !atomic_compare_exchange_strong_explicit(&slot->status, &expected, SLOT_RUNNING, memory_order_acq_rel,
                                                  memory_order_acquire)) {
+        if (member)
+            nn_pool_release(member, false, 0.0);
         if (expected == SLOT_CANCELLED)
             atomic_store_explicit(&slot->status, SLOT_FREE, memory_order_release);
         return;
@@ -1287,6 +1340,8 @@ static void run_job(nn_stream *s, engine_state *st, int index)
     st->next_run = slot->start + (uint64_t)st->b;
     pthread_mutex_unlock(&st->model_lock);
     double took = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (member)
+        nn_pool_release(member, true, took);
     compute_record(s, took);
     /* Auto delay: what D must cover is the hand-off to DONE, which also holds the time
      * this thread waited for a core and for the model's lock, not the model call alone. */
@@ -1697,6 +1752,8 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
                               NN_MAX_BUFFER_SIZE, cfg.delay);
     else if (cfg.mode != NN_STREAM_THREADED && cfg.mode != NN_STREAM_SYNCHRONOUS && cfg.mode != NN_STREAM_OFFLINE)
         status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "unknown stream mode %d", (int)cfg.mode);
+    else if (cfg.schedule != NN_SCHEDULE_POOL && cfg.schedule != NN_SCHEDULE_OWN_THREAD)
+        status = nn_error_set(err, NN_ERR_INVALID_ARGUMENT, "unknown schedule %d", (int)cfg.schedule);
     int b = 0;
     bool synchronous = false;
     if (status == NN_OK)
@@ -1753,6 +1810,8 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
     atomic_init(&s->enabled, true);
     s->view = ref;
     s->view_method = method;
+    if (cfg.schedule == NN_SCHEDULE_POOL)
+        s->member = nn_pool_join(); /* NULL when out of memory: the stream runs unscheduled */
     init->ref = model_ref_retain(ref);
     enqueue(s, init);
 
@@ -1781,6 +1840,7 @@ void nn_stream_free(nn_stream *s)
         pthread_join(s->controller, NULL);
     if (s->runner_started)
         pthread_join(s->runner, NULL);
+    nn_pool_leave(s->member);
 
     nn_ring_msg msg;
     while (nn_ring_pop(&s->msgs, &msg))
@@ -1904,8 +1964,26 @@ int nn_stream_poll(nn_stream *s)
         delivered++;
         node = next;
     }
+    bool shed = nn_pool_shed(s->member);
+    if (shed != s->reported_shed) {
+        if (s->on_event) {
+            nn_event event = {NN_EVENT_OVERLOAD,
+                              NN_OK,
+                              shed ? "the machine is overloaded: this stream is silent until load drops"
+                                   : "load dropped: this stream plays again",
+                              -1,
+                              NULL,
+                              shed ? 1u : 0u};
+            s->on_event(s->user, &event);
+        }
+        s->reported_shed = shed;
+        delivered++;
+    }
     uint64_t overruns = atomic_load_explicit(&s->overruns, memory_order_relaxed);
-    if (overruns > s->reported_overruns) {
+    if (shed) {
+        /* The overload event says it: no advice about buffer sizes for a shed stream. */
+        s->reported_overruns = overruns;
+    } else if (overruns > s->reported_overruns) {
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         double since =
@@ -2029,6 +2107,11 @@ nn_stream_mode nn_stream_mode_get(const nn_stream *s)
 uint64_t nn_stream_overruns(const nn_stream *s)
 {
     return s ? atomic_load_explicit(&((nn_stream *)s)->overruns, memory_order_relaxed) : 0;
+}
+
+bool nn_stream_shed(const nn_stream *s)
+{
+    return s && nn_pool_shed(s->member);
 }
 
 uint64_t nn_stream_blocks(const nn_stream *s)

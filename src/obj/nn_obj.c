@@ -351,6 +351,13 @@ static void obj_on_event(void *user, const nn_event *event)
         break;
     }
     case NN_EVENT_INFO: obj_post(x, "%s", event->message ? event->message : ""); break;
+    case NN_EVENT_OVERLOAD:
+        /* Once per change: the pool sheds and restores whole streams, with hysteresis. */
+        if (event->count)
+            obj_error(x, "the machine is overloaded: this [%s] is silent until load drops", x->name);
+        else
+            obj_post(x, "load dropped: this [%s] plays again", x->name);
+        break;
     }
 }
 
@@ -1234,10 +1241,12 @@ static bool obj_after_process(nn_obj *x)
 {
     uint64_t blocks = nn_stream_blocks(x->stream);
     uint64_t overruns = nn_stream_overruns(x->stream);
-    if (blocks == x->seen_blocks && overruns == x->seen_overruns)
+    bool shed = nn_stream_shed(x->stream); /* a shed stream computes no blocks */
+    if (blocks == x->seen_blocks && overruns == x->seen_overruns && shed == x->seen_shed)
         return false;
     x->seen_blocks = blocks;
     x->seen_overruns = overruns;
+    x->seen_shed = shed;
     return true;
 }
 

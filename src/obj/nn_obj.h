@@ -174,6 +174,7 @@ typedef struct nn_obj {
 
     uint64_t seen_blocks;
     uint64_t seen_overruns;
+    bool seen_shed;
     double last_overrun_warning;
     bool warned_overruns;
     struct nn_obj *next_live;

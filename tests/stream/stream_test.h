@@ -60,12 +60,13 @@ static inline nn_model *st_load(const char *name)
 
 /* What a stream reported through nn_stream_poll. */
 typedef struct st_events {
-    int count[NN_EVENT_INFO + 1];
+    int count[NN_EVENT_OVERLOAD + 1];
     nn_status last_error;
     int last_error_attribute;
     char last_message[NN_ERROR_MESSAGE_SIZE];
     char last_value[256];
     uint64_t last_overrun_count;
+    uint64_t last_overload; /* OVERLOAD: 1 shed, 0 playing again */
 } st_events;
 
 static inline void st_on_event(void *user, const nn_event *event)
@@ -81,6 +82,8 @@ static inline void st_on_event(void *user, const nn_event *event)
     }
     if (event->kind == NN_EVENT_OVERRUN)
         ev->last_overrun_count = event->count;
+    if (event->kind == NN_EVENT_OVERLOAD)
+        ev->last_overload = event->count;
     if (event->kind == NN_EVENT_ATTRIBUTE_VALUE && event->values && event->values->count > 0)
         nn_value_format(&event->values->values[0], ev->last_value, sizeof ev->last_value);
 }
