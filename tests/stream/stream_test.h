@@ -140,6 +140,27 @@ static inline void st_sleep(double seconds)
     nanosleep(&ts, NULL);
 }
 
+/* The fastest of `calls` direct calls of a block of `frames` silent samples (method 0, batch
+ * 1): the model's compute time for one block, once the first calls have specialised it. */
+static inline double st_block_time(nn_model *model, int frames, int calls)
+{
+    float *in = calloc((size_t)frames, sizeof(float)), *out = calloc((size_t)frames, sizeof(float));
+    assert_non_null(in);
+    assert_non_null(out);
+    double best = 1e9;
+    for (int i = 0; i < calls; i++) {
+        double t0 = st_now();
+        nn_error err;
+        assert_int_equal(nn_model_run(model, 0, 1, frames, in, out, &err), NN_OK);
+        double dt = st_now() - t0;
+        if (dt < best)
+            best = dt;
+    }
+    free(in);
+    free(out);
+    return best;
+}
+
 /* Raw float32 files shared with the Python references (the *_reference.py scripts). */
 static inline void st_write_f32(const char *path, const float *data, size_t count)
 {

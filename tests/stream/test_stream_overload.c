@@ -23,26 +23,11 @@ enum { STREAMS = 6, N = 64, B = 2048, RATE = 48000 };
 
 #define SHARE 0.35 /* of one worker, per stream */
 
-static double block_time(nn_model *model)
-{
-    float in[B] = {0}, out[B];
-    double best = 1e9;
-    for (int i = 0; i < 6; i++) { /* the first calls specialise the method: the best of the last */
-        double t0 = st_now();
-        nn_error err;
-        assert_int_equal(nn_model_run(model, 0, 1, B, in, out, &err), NN_OK);
-        double dt = st_now() - t0;
-        if (dt < best)
-            best = dt;
-    }
-    return best;
-}
-
 /* Busy-work iterations for a call of SHARE of a block's period. */
 static int calibrate(void)
 {
     nn_model *model = st_load("slow.ts");
-    double t = block_time(model);
+    double t = st_block_time(model, B, 6);
     nn_model_free(model);
     double want = SHARE * B / (double)RATE;
     int work = (int)(200.0 * want / (t > 1e-5 ? t : 1e-5));

@@ -28,31 +28,15 @@ static void set_work(nn_model *model, int value)
         fail_msg("slow.ts: set work: %s", err.message);
 }
 
-/* Fastest of a few direct calls: the model's compute time for one block. */
-static double block_time(nn_model *model)
-{
-    float in[B] = {0}, out[B];
-    double best = 1e9;
-    for (int i = 0; i < 3; i++) {
-        double t0 = st_now();
-        nn_error err;
-        assert_int_equal(nn_model_run(model, 0, 1, B, in, out, &err), NN_OK);
-        double dt = st_now() - t0;
-        if (dt < best)
-            best = dt;
-    }
-    return best;
-}
-
 static double measure_compute(void)
 {
     nn_model *model = st_load("slow.ts");
-    double t = block_time(model);
+    double t = st_block_time(model, B, 3);
     if (t < 0.1) {
         work = (int)(200 * 0.1 / (t > 1e-4 ? t : 1e-4));
         work = work > 20000 ? 20000 : work;
         set_work(model, work);
-        t = block_time(model);
+        t = st_block_time(model, B, 3);
     }
     nn_model_free(model);
     return t;
