@@ -7,9 +7,15 @@
  * with the default delay (D = B: latency 2B - n) and once with NN_DELAY_AUTO (D from the
  * measured compute time). Each run reports the latency, the chosen D, the compute time
  * per block (median, p99, max, from nn_stream_compute_stats of the first stream), the
- * overruns per stream and whether the latency met the target B + p99 + n.
+ * overruns per stream (and in all, in the first 10 s and after) and whether the latency
+ * met the target B + p99 + n. `delay_start` is D when the audio starts (auto: from the
+ * warm-up runs), `delay` the one at the end (auto moves it both ways). `target_feasible`
+ * says whether any D could have met the target without an overrun in that run: only if
+ * the slowest call took at most p99 + 2n (on a machine whose calls have a longer tail, a
+ * D within the target leaves that call late).
  *
- * usage: bench_latency MODELS_DIR [SECONDS (default 60)]   JSON on stdout.
+ * usage: bench_latency MODELS_DIR [SECONDS (default 60)] [MOST_STREAMS (1, 2 or 4; default 4)]
+ * JSON on stdout.
  * Figures vary between runs on a shared machine: compare those of one run.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -65,6 +71,9 @@ static void run(const char *name, int streams, int delay, bool last)
     const float *ins[1] = {in};
     float *outs[1] = {out};
     long vectors = (long)(audio_seconds * RATE / VECTOR);
+    const long early = 10L * RATE / VECTOR; /* the first 10 s: start-up and auto's settling */
+    int delay_start = 0;
+    unsigned long long overruns_early = 0;
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     const long period_ns = (long)(1e9 * VECTOR / RATE);
@@ -74,6 +83,11 @@ static void run(const char *name, int streams, int delay, bool last)
         if (v % 256 == 0)
             for (int i = 0; i < streams; i++)
                 nn_stream_poll(s[i]);
+        if (v == 0)
+            delay_start = nn_stream_delay(s[0]); /* published by the first call */
+        if (v + 1 == early)
+            for (int i = 0; i < streams; i++)
+                overruns_early += nn_stream_overruns(s[i]);
         next.tv_nsec += period_ns;
         while (next.tv_nsec >= 1000000000L) {
             next.tv_nsec -= 1000000000L;
@@ -86,19 +100,25 @@ static void run(const char *name, int streams, int delay, bool last)
     int latency = nn_stream_latency(s[0]);
     int d = nn_stream_delay(s[0]);
     double target = B + stats.p99 * RATE + VECTOR;
+    /* Could any D have met the target with no overrun? Only if the slowest call fits in
+     * the most a D within the target allows, p99 + two vectors (D - n <= p99 + n). */
+    bool feasible = stats.max * RATE <= stats.p99 * RATE + 2 * VECTOR;
     unsigned long long total = 0;
-    printf("    {\"model\": \"%s\", \"streams\": %d, \"mode\": \"%s\", \"buffer_size\": %d, \"delay\": %d, "
+    printf("    {\"model\": \"%s\", \"streams\": %d, \"mode\": \"%s\", \"buffer_size\": %d, \"delay_start\": %d, "
+           "\"delay\": %d, "
            "\"latency_samples\": %d, \"latency_ms\": %.2f, \"target_samples\": %.0f, \"meets_target\": %s, "
+           "\"target_feasible\": %s, "
            "\"compute_p50_ms\": %.3f, \"compute_p99_ms\": %.3f, \"compute_max_ms\": %.3f, \"blocks\": %llu, "
            "\"overruns\": [",
-           name, streams, delay == NN_DELAY_AUTO ? "low-latency" : "default", B, d, latency,
-           1e3 * latency / (double)RATE, target, latency <= target ? "true" : "false", 1e3 * stats.p50,
+           name, streams, delay == NN_DELAY_AUTO ? "low-latency" : "default", B, delay_start, d, latency,
+           1e3 * latency / (double)RATE, target, latency <= target ? "true" : "false", feasible ? "true" : "false", 1e3 * stats.p50,
            1e3 * stats.p99, 1e3 * stats.max, (unsigned long long)nn_stream_blocks(s[0]));
     for (int i = 0; i < streams; i++) {
         total += nn_stream_overruns(s[i]);
         printf("%s%llu", i ? ", " : "", (unsigned long long)nn_stream_overruns(s[i]));
     }
-    printf("], \"overruns_total\": %llu}%s\n", total, last ? "" : ",");
+    printf("], \"overruns_total\": %llu, \"overruns_first_10s\": %llu, \"overruns_after_10s\": %llu}%s\n", total,
+           overruns_early, total - overruns_early, last ? "" : ",");
     fflush(stdout);
     for (int i = 0; i < streams; i++)
         nn_stream_free(s[i]);
@@ -107,12 +127,17 @@ static void run(const char *name, int streams, int delay, bool last)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_latency MODELS_DIR [SECONDS]\n");
+        fprintf(stderr, "usage: bench_latency MODELS_DIR [SECONDS] [MOST_STREAMS]\n");
         return 2;
     }
     models_dir = argv[1];
     if (argc > 2)
         audio_seconds = atof(argv[2]);
+    int most = argc > 3 ? atoi(argv[3]) : MAX_STREAMS;
+    if (most != 1 && most != 2 && most != 4) {
+        fprintf(stderr, "bench_latency: MOST_STREAMS must be 1, 2 or 4\n");
+        return 2;
+    }
     if (!(audio_seconds > 0)) {
         fprintf(stderr, "bench_latency: SECONDS must be positive\n");
         return 2;
@@ -124,10 +149,11 @@ int main(int argc, char **argv)
            RATE, VECTOR, audio_seconds, fifo ? "true" : "false");
     static const char *const models[] = {"rave.ts", "gain.ts"};
     static const int counts[] = {1, 2, 4};
+    const int sizes = most == 1 ? 1 : most == 2 ? 2 : 3;
     for (int m = 0; m < 2; m++)
-        for (int c = 0; c < 3; c++)
+        for (int c = 0; c < sizes; c++)
             for (int mode = 0; mode < 2; mode++)
-                run(models[m], counts[c], mode ? NN_DELAY_AUTO : NN_DELAY_BLOCK, m == 1 && c == 2 && mode == 1);
+                run(models[m], counts[c], mode ? NN_DELAY_AUTO : NN_DELAY_BLOCK, m == 1 && c == sizes - 1 && mode == 1);
     printf("  ]\n}\n");
     return 0;
 }

@@ -45,6 +45,11 @@ void __rtsan_realtime_exit(void);
 /* Model calls whose compute time nn_stream_compute_stats summarises. */
 #define NN_COMPUTE_HISTORY 1024
 
+/* Auto delay: seconds of audio with no overrun before D may come down to the
+ * measured hint; each overrun doubles it, up to SHRINK_WAIT_MAX_S. */
+#define SHRINK_WAIT_S 3
+#define SHRINK_WAIT_MAX_S 96
+
 /* Life of a slot. The audio thread owns FREE, FILLING, DONE, SHED and PLAYING
  * slots; the inference thread owns QUEUED and RUNNING ones. CANCELLED is a
  * QUEUED slot the audio thread gave up on before it ran; the inference thread
@@ -121,10 +126,14 @@ typedef struct engine_state {
     double measured_s; /* auto: slowest of the timed runs after warm-up */
     int delay, switch_at;
     /* Auto: the inference thread's p99 of recent compute times, as a delay in
-     * samples (only grows); the audio thread moves to it at the next switch, and
-     * after an overrun asks for one vector more (`bump`, audio thread only). */
+     * samples; the audio thread moves up to it at the next switch, and after an
+     * overrun asks for one vector more (`bump`). After `shrink_wait` seconds of
+     * audio (`calm`) with no overrun and no change it moves down to it (delay_shrink);
+     * each overrun doubles the wait. `bump`, `calm`, `shrink_wait`: audio thread only. */
     atomic_int delay_hint;
     int bump;
+    int64_t calm;
+    int shrink_wait;
     float recent[128]; /* inference thread only: compute times of the last blocks */
     int recent_count;
     nn_stream_mode mode;
@@ -690,6 +699,7 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     atomic_init(&st->fill_start, POSITION_UNKNOWN);
     atomic_init(&st->first_start, POSITION_UNKNOWN);
     atomic_init(&st->delay_hint, 0);
+    st->shrink_wait = SHRINK_WAIT_S;
     atomic_init(&st->rs_reset, false);
     st->next_run = POSITION_UNKNOWN;
     for (int i = 0; i < NN_SLOTS; i++)
@@ -1002,8 +1012,51 @@ static bool delay_grow(nn_stream *s, engine_state *st)
         return false;
     st->delay = d;
     st->switch_at = (d - n) % st->b;
+    st->calm = 0;
     publish_queries(s, st);
     return true;
+}
+
+/* Auto delay, after a quiet stretch: move down to the measured hint (still p99 + one
+ * vector) when that gains at least one vector. At this switch the result `st->play`
+ * has just been taken; it plays from sample `skip` = old D - new D instead of 0, so
+ * the next switch, `skip` samples earlier in the next block, finds out_pos at B. The
+ * samples skipped are crossfaded into the ones that follow (at most 256, at most
+ * `skip`, so that no sample read has been written), so the jump in the model's output
+ * does not click. Audio thread; no allocation, no lock. */
+static void delay_shrink(nn_stream *s, engine_state *st)
+{
+    int rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
+    int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+    if (st->delay_req >= 0 || st->mode != NN_STREAM_THREADED || st->play < 0 || n <= 0 || rate <= 0 ||
+        st->calm < (int64_t)st->shrink_wait * rate)
+        return;
+    int hint = atomic_load_explicit(&st->delay_hint, memory_order_relaxed);
+    if (hint <= 0)
+        return;
+    int d = (hint + n - 1) / n * n;
+    if (d < n)
+        d = n;
+    if (d > st->delay - n)
+        return;
+    int skip = st->delay - d;
+    int fade = skip < 256 ? skip : 256;
+    if (fade > st->b - skip)
+        fade = st->b - skip;
+    float *out = st->slots[st->play].out;
+    for (int c = 0; c < st->batch * st->out_ch; c++) {
+        float *y = out + (size_t)c * (size_t)st->b;
+        for (int i = 0; i < fade; i++) {
+            float w = (float)(i + 1) / (float)(fade + 1);
+            y[skip + i] = (1.0f - w) * y[i] + w * y[skip + i];
+        }
+    }
+    st->out_pos = skip;
+    st->delay = d;
+    st->switch_at = d - n;
+    st->bump = 0;
+    st->calm = 0;
+    publish_queries(s, st);
 }
 
 static void late(nn_stream *s, engine_state *st)
@@ -1013,8 +1066,12 @@ static void late(nn_stream *s, engine_state *st)
     if (nn_pool_shed(s->member))
         return;
     atomic_fetch_add_explicit(&s->overruns, 1, memory_order_relaxed);
-    if (st->delay_req < 0)
+    if (st->delay_req < 0) {
         st->bump = st->delay + atomic_load_explicit(&s->vector_size, memory_order_relaxed);
+        st->calm = 0;
+        if (st->shrink_wait < SHRINK_WAIT_MAX_S)
+            st->shrink_wait *= 2;
+    }
 }
 
 static void play_next(nn_stream *s, engine_state *st)
@@ -1044,6 +1101,7 @@ static void play_next(nn_stream *s, engine_state *st)
         } else if (expected == SLOT_DONE) {
             atomic_store_explicit(&slot->status, SLOT_PLAYING, memory_order_relaxed);
             st->play = st->expect;
+            delay_shrink(s, st);
         } else if (expected == SLOT_SHED) {
             atomic_store_explicit(&slot->status, SLOT_FREE, memory_order_relaxed);
         } else {
@@ -1209,6 +1267,7 @@ static void process_body(nn_stream *s, engine_state *st, const float *const *inp
             count = st->switch_at - st->in_pos;
         copy_inputs(st, inputs, n_inputs, done, count);
         st->in_pos += count;
+        st->calm += count;
         s->position += (uint64_t)count;
         if (st->in_pos == st->b)
             st = boundary(s, st);
@@ -1271,8 +1330,8 @@ static void compute_record(nn_stream *s, double seconds)
 }
 
 /* Auto delay, inference thread: every 16 blocks, the p99 of the last 128 times
- * from hand-off to DONE (plus one vector, as at build) becomes the delay the audio
- * thread moves to if it is larger than the one in use. */
+ * from hand-off to DONE (plus one vector, as at build) becomes the hint the audio
+ * thread moves up to at once, or down to after a quiet stretch. */
 static void delay_hint_update(nn_stream *s, engine_state *st, double took)
 {
     enum { WINDOW = 128, EVERY = 16 };
@@ -1287,9 +1346,7 @@ static void delay_hint_update(nn_stream *s, engine_state *st, double took)
     double p99 = sorted[(int)ceil(0.99 * kept) - 1];
     int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
     int rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
-    int hint = (int)ceil(p99 * (double)rate) + n;
-    if (hint > atomic_load_explicit(&st->delay_hint, memory_order_relaxed))
-        atomic_store_explicit(&st->delay_hint, hint, memory_order_relaxed);
+    atomic_store_explicit(&st->delay_hint, (int)ceil(p99 * (double)rate) + n, memory_order_relaxed);
 }
 
 /* THREADED with the pool: wait for a turn. False when the stream is shed: the block

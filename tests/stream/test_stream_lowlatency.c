@@ -11,7 +11,9 @@
  *    time, small for a cheap model, and the compute statistics are consistent;
  *  - a block that is late plays as silence and counts as an overrun, and the notice
  *    says which setting to raise; nn_stream_set_delay swaps the setting in;
- *  - in auto mode late blocks raise D (never above B) and the latency follows.
+ *  - in auto mode late blocks raise D (never above B) and the latency follows;
+ *  - in auto mode D comes back down, once, after a quiet stretch of quick blocks, with
+ *    every sample accounted for (old latency, crossfade, new latency).
  * Under -DNN_SANITIZE=realtime every THREADED process() here is a real-time context.
  */
 #include "stream_checks.h"
@@ -186,6 +188,89 @@ static void test_auto_grows(void **state)
     nn_stream_free(s);
 }
 
+/* Auto mode moves D back down once the model has been quick for a while: slow.ts starts
+ * with its default work (D from the warm-up runs, a large part of B), then `set work 1`
+ * makes every call quick. Paced so that no block is late (stream_checks.h), after
+ * SHRINK_WAIT_S (3 s) of audio and a window of quick blocks D drops by at least a vector,
+ * once, and the latency follows. slow.ts computes y = x exactly, so every sample is
+ * checked: the input delayed by the old latency before the switch, by the new one from
+ * the end of the crossfade on, and in between a mix of the two with no step larger
+ * than the signal's own plus what a 1 V jump spread over the crossfade gives. */
+static void test_auto_comes_down(void **state)
+{
+    (void)state;
+    const int n = 64, b = 512, rate = 48000;
+    nn_stream *s = open_delay("slow.ts", b, NN_DELAY_AUTO, NULL);
+    st_prepare(s, rate, n);
+    const int first = nn_stream_delay(s), first_latency = nn_stream_latency(s);
+    if (first < 4 * n)
+        fail_msg("slow.ts with work 200 took under 3 vectors (D = %d): the test cannot see D come down", first);
+    nn_value quick = {.type = NN_TYPE_INT, .i = 1};
+    nn_error err;
+    assert_int_equal(nn_stream_attribute_set(s, "work", &quick, 1, &err), NN_OK);
+
+    const size_t total = (size_t)(6 * rate);
+    float *in = calloc(total, sizeof *in), *out = calloc(total, sizeof *out);
+    assert_non_null(in);
+    assert_non_null(out);
+    for (size_t i = 0; i < total; i++)
+        in[i] = 0.5f * (float)sin(2.0 * 3.14159265358979 * 220.0 * (double)i / rate);
+    long switched = -1;
+    int last = first, changes = 0;
+    uint64_t submitted = nn_stream_blocks(s);
+    for (size_t pos = 0; pos < total; pos += (size_t)n) {
+        const float *ins[1] = {in + pos};
+        float *outs[1] = {out + pos};
+        nn_stream_process(s, ins, 1, outs, 1, n);
+        int d = nn_stream_delay(s);
+        if (d != last) {
+            changes++;
+            switched = (long)pos; /* D changes at a switch, which is at a vector's start */
+            last = d;
+        }
+        if ((pos + (size_t)n) % (size_t)b == 0) {
+            submitted++;
+            while (nn_stream_blocks(s) < submitted)
+                st_sleep(20e-6);
+        }
+    }
+    const int second = nn_stream_delay(s), latency = nn_stream_latency(s);
+    print_message("auto delay %d -> %d samples at sample %ld (latency %d -> %d)\n", first, second, switched,
+                  first_latency, latency);
+    assert_int_equal(nn_stream_overruns(s), 0);
+    assert_int_equal(changes, 1);
+    assert_true(second <= first - n && second >= n && second % n == 0);
+    assert_int_equal(first_latency, b + first - n);
+    assert_int_equal(latency, b + second - n);
+    assert_true(switched >= 3 * rate);
+
+    const int skip = first - second;
+    int fade = skip < 256 ? skip : 256;
+    if (fade > b - skip)
+        fade = b - skip;
+    float steepest = 0.0f;
+    for (size_t t = (size_t)first_latency; t < total; t++) {
+        long at = (long)t;
+        float old_x = in[t - (size_t)first_latency];
+        float new_x = in[t - (size_t)latency];
+        if (at < switched)
+            assert_true(out[t] == old_x);
+        else if (at >= switched + fade)
+            assert_true(out[t] == new_x);
+        else if (out[t] < fminf(old_x, new_x) - 1e-6f || out[t] > fmaxf(old_x, new_x) + 1e-6f)
+            fail_msg("sample %zu in the crossfade (%g) is not between %g and %g", t, (double)out[t], (double)old_x,
+                     (double)new_x);
+        if (t > (size_t)first_latency && fabsf(out[t] - out[t - 1]) > steepest)
+            steepest = fabsf(out[t] - out[t - 1]);
+    }
+    float natural = (float)(0.5 * 2.0 * 3.14159265358979 * 220.0 / rate);
+    print_message("steepest step %.4f (the sine's own: %.4f)\n", (double)steepest, (double)natural);
+    assert_true(steepest <= natural + 1.0f / (float)(fade + 1) + 1e-4f);
+    free(in);
+    free(out);
+    nn_stream_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_auto),
         cmocka_unit_test(test_late_and_swap),
         cmocka_unit_test(test_auto_grows),
+        cmocka_unit_test(test_auto_comes_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
