@@ -128,9 +128,11 @@ typedef struct engine_state {
     /* Auto: the inference thread's p99 of recent compute times, as a delay in
      * samples; the audio thread moves up to it at the next switch, and after an
      * overrun asks for one vector more (`bump`). After `shrink_wait` seconds of
-     * audio (`calm`) with no overrun and no change it moves down to it (delay_shrink);
-     * each overrun doubles the wait. `bump`, `calm`, `shrink_wait`: audio thread only. */
-    atomic_int delay_hint;
+     * audio (`calm`) with no overrun and no change it moves down to `shrink_hint`,
+     * the slowest of those times as a delay (delay_shrink): at least the p99, so a
+     * move down is not followed by a move up while the model keeps its pace. Each
+     * overrun doubles the wait. `bump`, `calm`, `shrink_wait`: audio thread only. */
+    atomic_int delay_hint, shrink_hint;
     int bump;
     int64_t calm;
     int shrink_wait;
@@ -699,6 +701,7 @@ static nn_status state_build(nn_stream *s, model_ref *ref, int method, int reque
     atomic_init(&st->fill_start, POSITION_UNKNOWN);
     atomic_init(&st->first_start, POSITION_UNKNOWN);
     atomic_init(&st->delay_hint, 0);
+    atomic_init(&st->shrink_hint, 0);
     st->shrink_wait = SHRINK_WAIT_S;
     atomic_init(&st->rs_reset, false);
     st->next_run = POSITION_UNKNOWN;
@@ -1017,8 +1020,8 @@ static bool delay_grow(nn_stream *s, engine_state *st)
     return true;
 }
 
-/* Auto delay, after a quiet stretch: move down to the measured hint (still p99 + one
- * vector) when that gains at least one vector. At this switch the result `st->play`
+/* Auto delay, after a quiet stretch: move down to the slowest recent time + one vector
+ * when that gains at least one vector. At this switch the result `st->play`
  * has just been taken; it plays from sample `skip` = old D - new D instead of 0, so
  * the next switch, `skip` samples earlier in the next block, finds out_pos at B. The
  * samples skipped are crossfaded into the ones that follow (at most 256, at most
@@ -1031,7 +1034,7 @@ static void delay_shrink(nn_stream *s, engine_state *st)
     if (st->delay_req >= 0 || st->mode != NN_STREAM_THREADED || st->play < 0 || n <= 0 || rate <= 0 ||
         st->calm < (int64_t)st->shrink_wait * rate)
         return;
-    int hint = atomic_load_explicit(&st->delay_hint, memory_order_relaxed);
+    int hint = atomic_load_explicit(&st->shrink_hint, memory_order_relaxed);
     if (hint <= 0)
         return;
     int d = (hint + n - 1) / n * n;
@@ -1331,7 +1334,8 @@ static void compute_record(nn_stream *s, double seconds)
 
 /* Auto delay, inference thread: every 16 blocks, the p99 of the last 128 times
  * from hand-off to DONE (plus one vector, as at build) becomes the hint the audio
- * thread moves up to at once, or down to after a quiet stretch. */
+ * thread moves up to at once, and their maximum (plus one vector) the one it moves
+ * down to after a quiet stretch. */
 static void delay_hint_update(nn_stream *s, engine_state *st, double took)
 {
     enum { WINDOW = 128, EVERY = 16 };
@@ -1347,6 +1351,7 @@ static void delay_hint_update(nn_stream *s, engine_state *st, double took)
     int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
     int rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
     atomic_store_explicit(&st->delay_hint, (int)ceil(p99 * (double)rate) + n, memory_order_relaxed);
+    atomic_store_explicit(&st->shrink_hint, (int)ceil(sorted[kept - 1] * (double)rate) + n, memory_order_relaxed);
 }
 
 /* THREADED with the pool: wait for a turn. False when the stream is shed: the block

@@ -192,9 +192,10 @@ static void test_auto_grows(void **state)
  * with its default work (D from the warm-up runs, a large part of B), then `set work 1`
  * makes every call quick. Paced so that no block is late (stream_checks.h), after
  * SHRINK_WAIT_S (3 s) of audio and a window of quick blocks D drops by at least a vector,
- * once, and the latency follows. slow.ts computes y = x exactly, so every sample is
- * checked: the input delayed by the old latency before the switch, by the new one from
- * the end of the crossfade on, and in between a mix of the two with no step larger
+ * once, and the latency follows. slow.ts computes y = x exactly, so every sample up to
+ * a later change (D may grow again where the machine is slow) is checked: the input
+ * delayed by the old latency before the switch, by the new one from the end of the
+ * crossfade on, and in between a mix of the two with no step larger
  * than the signal's own plus what a 1 V jump spread over the crossfade gives. */
 static void test_auto_comes_down(void **state)
 {
@@ -215,41 +216,46 @@ static void test_auto_comes_down(void **state)
     assert_non_null(out);
     for (size_t i = 0; i < total; i++)
         in[i] = 0.5f * (float)sin(2.0 * 3.14159265358979 * 220.0 * (double)i / rate);
-    long switched = -1;
-    int last = first, changes = 0;
+    /* The first change, and where the next one (if any) is: a slow machine (a sanitizer
+     * build) may see the quick calls' p99 rise past the new D, which then grows again. */
+    long switched = -1, next_change = (long)total;
+    int last = first, second = first;
     uint64_t submitted = nn_stream_blocks(s);
     for (size_t pos = 0; pos < total; pos += (size_t)n) {
         const float *ins[1] = {in + pos};
         float *outs[1] = {out + pos};
         nn_stream_process(s, ins, 1, outs, 1, n);
         int d = nn_stream_delay(s);
-        if (d != last) {
-            changes++;
+        if (d != last && switched < 0) {
             switched = (long)pos; /* D changes at a switch, which is at a vector's start */
-            last = d;
+            second = d;
+        } else if (d != last && next_change == (long)total) {
+            next_change = (long)pos;
         }
+        last = d;
         if ((pos + (size_t)n) % (size_t)b == 0) {
             submitted++;
             while (nn_stream_blocks(s) < submitted)
                 st_sleep(20e-6);
         }
     }
-    const int second = nn_stream_delay(s), latency = nn_stream_latency(s);
-    print_message("auto delay %d -> %d samples at sample %ld (latency %d -> %d)\n", first, second, switched,
-                  first_latency, latency);
+    const int latency = b + second - n;
+    print_message("auto delay %d -> %d samples at sample %ld (latency %d -> %d), %d at the end\n", first, second,
+                  switched, first_latency, latency, nn_stream_delay(s));
     assert_int_equal(nn_stream_overruns(s), 0);
-    assert_int_equal(changes, 1);
     assert_true(second <= first - n && second >= n && second % n == 0);
+    assert_true(nn_stream_delay(s) < first);
     assert_int_equal(first_latency, b + first - n);
-    assert_int_equal(latency, b + second - n);
+    assert_int_equal(nn_stream_latency(s), b + nn_stream_delay(s) - n);
     assert_true(switched >= 3 * rate);
+    assert_true(next_change - switched >= 2 * b); /* something after the crossfade is checked */
 
     const int skip = first - second;
     int fade = skip < 256 ? skip : 256;
     if (fade > b - skip)
         fade = b - skip;
     float steepest = 0.0f;
-    for (size_t t = (size_t)first_latency; t < total; t++) {
+    for (size_t t = (size_t)first_latency; t < (size_t)next_change; t++) {
         long at = (long)t;
         float old_x = in[t - (size_t)first_latency];
         float new_x = in[t - (size_t)latency];
