@@ -10,9 +10,10 @@
  * overruns per stream (and in all, in the first 10 s and after) and whether the latency
  * met the target B + p99 + n. `delay_start` is D when the audio starts (auto: from the
  * warm-up runs), `delay` the one at the end (auto moves it both ways). `target_feasible`
- * says whether any D could have met the target without an overrun in that run: only if
- * the slowest call took at most p99 + 2n (on a machine whose calls have a longer tail, a
- * D within the target leaves that call late).
+ * says whether any D could have met the target without an overrun in that run: a block
+ * has D - n samples from hand-off to the call that plays it, so only if the slowest call,
+ * rounded up to whole vectors, took at most p99 + n (on a machine whose calls have a
+ * longer tail, every D within the target leaves that call late).
  *
  * usage: bench_latency MODELS_DIR [SECONDS (default 60)] [MOST_STREAMS (1, 2 or 4; default 4)]
  * JSON on stdout.
@@ -22,6 +23,7 @@
 
 #include "nn/nn.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -100,9 +102,10 @@ static void run(const char *name, int streams, int delay, bool last)
     int latency = nn_stream_latency(s[0]);
     int d = nn_stream_delay(s[0]);
     double target = B + stats.p99 * RATE + VECTOR;
-    /* Could any D have met the target with no overrun? Only if the slowest call fits in
-     * the most a D within the target allows, p99 + two vectors (D - n <= p99 + n). */
-    bool feasible = stats.max * RATE <= stats.p99 * RATE + 2 * VECTOR;
+    /* Could any D have met the target with no overrun? A block has D - n samples from its
+     * hand-off to the call that plays it, and the target allows D - n <= p99 + n: only if
+     * the slowest call, rounded up to whole vectors, fits in p99 + n. */
+    bool feasible = ceil(stats.max * RATE / VECTOR) * VECTOR <= stats.p99 * RATE + VECTOR;
     unsigned long long total = 0;
     printf("    {\"model\": \"%s\", \"streams\": %d, \"mode\": \"%s\", \"buffer_size\": %d, \"delay_start\": %d, "
            "\"delay\": %d, "
