@@ -11,9 +11,10 @@
  * met the target B + p99 + n. `delay_start` is D when the audio starts (auto: from the
  * warm-up runs), `delay` the one at the end (auto moves it both ways). `target_feasible`
  * says whether any D could have met the target without an overrun in that run: a block
- * has D - n samples from hand-off to the call that plays it, so only if the slowest call,
- * rounded up to whole vectors, took at most p99 + n (on a machine whose calls have a
- * longer tail, every D within the target leaves that call late).
+ * has D samples of time from the call that hands it off to the call that plays it, so only
+ * if the slowest call, rounded up to whole vectors, took at most p99 + 2n. It reads the
+ * compute times only: a pause of the whole (virtual) machine stretches a call and delays
+ * the audio thread alike, so a run can have no overrun where it says false.
  *
  * usage: bench_latency MODELS_DIR [SECONDS (default 60)] [MOST_STREAMS (1, 2 or 4; default 4)]
  * JSON on stdout.
@@ -102,10 +103,10 @@ static void run(const char *name, int streams, int delay, bool last)
     int latency = nn_stream_latency(s[0]);
     int d = nn_stream_delay(s[0]);
     double target = B + stats.p99 * RATE + VECTOR;
-    /* Could any D have met the target with no overrun? A block has D - n samples from its
-     * hand-off to the call that plays it, and the target allows D - n <= p99 + n: only if
-     * the slowest call, rounded up to whole vectors, fits in p99 + n. */
-    bool feasible = ceil(stats.max * RATE / VECTOR) * VECTOR <= stats.p99 * RATE + VECTOR;
+    /* Could any D have met the target with no overrun? A block has D samples of time from
+     * the call that hands it off to the call that plays it, and the target allows
+     * D <= p99 + 2n: only if the slowest call, rounded up to whole vectors, fits there. */
+    bool feasible = ceil(stats.max * RATE / VECTOR) * VECTOR <= stats.p99 * RATE + 2 * VECTOR;
     unsigned long long total = 0;
     printf("    {\"model\": \"%s\", \"streams\": %d, \"mode\": \"%s\", \"buffer_size\": %d, \"delay_start\": %d, "
            "\"delay\": %d, "
