@@ -24,6 +24,8 @@
 
 #include "nn/nn.h"
 
+#include "pace.h"
+
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -91,12 +93,7 @@ static void run(const char *name, int streams, int delay, bool last)
         if (v + 1 == early)
             for (int i = 0; i < streams; i++)
                 overruns_early += nn_stream_overruns(s[i]);
-        next.tv_nsec += period_ns;
-        while (next.tv_nsec >= 1000000000L) {
-            next.tv_nsec -= 1000000000L;
-            next.tv_sec++;
-        }
-        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        pace_next(&next, period_ns);
     }
     nn_compute_stats stats;
     nn_stream_compute_stats(s[0], &stats);
@@ -115,8 +112,8 @@ static void run(const char *name, int streams, int delay, bool last)
            "\"compute_p50_ms\": %.3f, \"compute_p99_ms\": %.3f, \"compute_max_ms\": %.3f, \"blocks\": %llu, "
            "\"overruns\": [",
            name, streams, delay == NN_DELAY_AUTO ? "low-latency" : "default", B, delay_start, d, latency,
-           1e3 * latency / (double)RATE, target, latency <= target ? "true" : "false", feasible ? "true" : "false", 1e3 * stats.p50,
-           1e3 * stats.p99, 1e3 * stats.max, (unsigned long long)nn_stream_blocks(s[0]));
+           1e3 * latency / (double)RATE, target, latency <= target ? "true" : "false", feasible ? "true" : "false",
+           1e3 * stats.p50, 1e3 * stats.p99, 1e3 * stats.max, (unsigned long long)nn_stream_blocks(s[0]));
     for (int i = 0; i < streams; i++) {
         total += nn_stream_overruns(s[i]);
         printf("%s%llu", i ? ", " : "", (unsigned long long)nn_stream_overruns(s[i]));

@@ -21,6 +21,8 @@
 
 #include "nn/nn.h"
 
+#include "pace.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -116,12 +118,7 @@ static void run(int streams, nn_schedule schedule, bool last)
             for (int i = 0; i < streams; i++)
                 if (nn_stream_shed(s[i]) != (c[i].shed_changes % 2 == 1))
                     c[i].shed_changes++;
-        next.tv_nsec += period_ns;
-        while (next.tv_nsec >= 1000000000L) {
-            next.tv_nsec -= 1000000000L;
-            next.tv_sec++;
-        }
-        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        pace_next(&next, period_ns);
     }
     if (rt || rt_workers)
         pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal);

@@ -16,6 +16,8 @@
 
 #include "nn/nn.h"
 
+#include "pace.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -210,12 +212,7 @@ static void bench_eight_realtime(const char *name, const char *method, int b)
         double dt = now(CLOCK_MONOTONIC) - t0;
         audio_cpu += dt;
         worst = dt > worst ? dt : worst;
-        next.tv_nsec += (long)(period * 1e9);
-        while (next.tv_nsec >= 1000000000L) {
-            next.tv_nsec -= 1000000000L;
-            next.tv_sec++;
-        }
-        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        pace_next(&next, (long)(period * 1e9));
     }
     double wall = now(CLOCK_MONOTONIC) - wall0, cpu = now(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     unsigned long long overruns = 0, blocks = 0;
