@@ -49,6 +49,8 @@ void __rtsan_realtime_exit(void);
  * measured hint; each overrun doubles it, up to SHRINK_WAIT_MAX_S. */
 #define SHRINK_WAIT_S 3
 #define SHRINK_WAIT_MAX_S 96
+/* Auto delay at the start: this many times the slowest warm-up run, plus one vector. */
+#define AUTO_START_FACTOR 2.0
 
 /* Life of a slot. The audio thread owns FREE, FILLING, DONE, SHED and PLAYING
  * slots; the inference thread owns QUEUED and RUNNING ones. CANCELLED is a
@@ -571,14 +573,17 @@ static void state_restart(engine_state *st, uint64_t position)
     atomic_store_explicit(&st->fill_start, position, memory_order_release);
 }
 
-/* Resolve D for vector size n at `rate`: the user's value, or for auto the slowest
- * timed run after warm-up plus one vector, each rounded up to a multiple of n and
- * kept within [n, B]. Integer and float arithmetic only (the audio thread adopts). */
+/* Resolve D for vector size n at `rate`: the user's value, or for auto twice the
+ * slowest timed run after warm-up plus one vector (runs of a warm model on silence,
+ * alone, are quicker than the calls once audio runs; delay_shrink brings D down to
+ * what the real calls take after the first quiet seconds), each rounded up to a
+ * multiple of n and kept within [n, B]. Integer and float arithmetic only (the
+ * audio thread adopts). */
 static void state_set_delay(engine_state *st, int n, int rate)
 {
     int d = st->b;
     if (st->mode == NN_STREAM_THREADED && st->delay_req != 0 && n > 0) {
-        double want = st->delay_req > 0 ? (double)st->delay_req : ceil(st->measured_s * (double)rate) + (double)n;
+        double want = st->delay_req > 0 ? (double)st->delay_req : ceil(AUTO_START_FACTOR * st->measured_s * (double)rate) + (double)n;
         double vectors = ceil(want / (double)n);
         d = vectors * n < (double)st->b ? (int)vectors * n : st->b;
         if (d < n)
