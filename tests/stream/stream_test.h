@@ -181,6 +181,34 @@ static inline void st_read_f32(const char *path, float *data, size_t count)
         fail_msg("reference output %s has %zu samples, expected %zu", path, got, count);
 }
 
+/* A Python torch reference: runs `$NN_PYTHON <script> <before> IN OUT <after>` with IN
+ * holding `x` as float32, and reads `count` float32 samples from OUT into `out`. The
+ * files live in a temporary folder, removed afterwards. */
+static inline void st_python_reference(const char *script, const char *before, const char *after, const float *x,
+                                       float *out, size_t count)
+{
+    char dir[] = "/tmp/nn_reference_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char in_path[64], out_path[64];
+    snprintf(in_path, sizeof in_path, "%s/in.f32", dir);
+    snprintf(out_path, sizeof out_path, "%s/ref.f32", dir);
+    st_write_f32(in_path, x, count);
+    const char *python = getenv("NN_PYTHON");
+    if (!python || !*python)
+        fail_msg("NN_PYTHON is not set (run the test through ctest)");
+    size_t size = strlen(python) + strlen(script) + strlen(before) + strlen(after) + 2 * sizeof in_path + 8;
+    char *command = malloc(size);
+    assert_non_null(command);
+    snprintf(command, size, "%s %s %s %s %s %s", python, script, before, in_path, out_path, after);
+    if (system(command) != 0)
+        fail_msg("the reference failed: %s", command);
+    free(command);
+    st_read_f32(out_path, out, count);
+    remove(in_path);
+    remove(out_path);
+    remove(dir);
+}
+
 /* Give the calling thread the real-time priority an audio host gives its
  * audio thread, when the system allows it (it does for root, or with an
  * rtprio limit). Without it a waking worker may preempt the "audio" thread

@@ -13,7 +13,6 @@
  */
 #include "stream_checks.h"
 
-#include <unistd.h>
 
 enum { HOST = 48000, MODEL = 44100, N = 64, B = 4096, TOTAL = 96000 };
 
@@ -33,23 +32,9 @@ static void noise(float *x, size_t count, uint32_t seed)
 /* resample_reference.py on `x` (TOTAL samples at HOST) with model blocks of `block`. */
 static void reference(const char *method, int block, const float *x, float *ref)
 {
-    char dir[] = "/tmp/nn_resample_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char in_path[64], out_path[64], command[8192];
-    snprintf(in_path, sizeof in_path, "%s/in.f32", dir);
-    snprintf(out_path, sizeof out_path, "%s/ref.f32", dir);
-    st_write_f32(in_path, x, TOTAL);
-    const char *python = getenv("NN_PYTHON");
-    if (!python || !*python)
-        fail_msg("NN_PYTHON is not set (run the test through ctest)");
-    snprintf(command, sizeof command, "%s %s/resample_reference.py %s %s %d %d %d %s %s", python, NN_TESTS_DIR,
-             st_model_path("rate44k.ts"), method, HOST, MODEL, block, in_path, out_path);
-    if (system(command) != 0)
-        fail_msg("the reference failed: %s", command);
-    st_read_f32(out_path, ref, TOTAL);
-    unlink(in_path);
-    unlink(out_path);
-    rmdir(dir);
+    char args[4096];
+    snprintf(args, sizeof args, "%s %s %d %d %d", st_model_path("rate44k.ts"), method, HOST, MODEL, block);
+    st_python_reference(NN_TESTS_DIR "/resample_reference.py", args, "", x, ref, TOTAL);
 }
 
 static nn_stream *resampling_stream(const char *method, int buffer_size, nn_stream_mode mode, bool resample,

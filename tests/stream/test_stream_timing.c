@@ -17,7 +17,6 @@
 #include "stream_checks.h"
 
 #include <stdatomic.h>
-#include <unistd.h>
 
 #define N 64
 #define B 512
@@ -146,33 +145,17 @@ static void test_schedule(void **state)
     assert_true(on_boundary > 0 && on_boundary < changes);
 
     /* Python torch, with each value set before block ceil(position / B). */
-    char dir[] = "/tmp/nn_timing_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char in_path[64], out_path[64];
-    snprintf(in_path, sizeof in_path, "%s/in.f32", dir);
-    snprintf(out_path, sizeof out_path, "%s/ref.f32", dir);
-    st_write_f32(in_path, x, TOTAL);
-    const char *python = getenv("NN_PYTHON");
-    if (!python || !*python)
-        fail_msg("NN_PYTHON is not set (run the test through ctest)");
-    size_t size = 8192;
-    char *command = malloc(size);
-    assert_non_null(command);
-    int used = snprintf(command, size, "%s %s/timed_reference.py %s forward %d %s %s", python, NN_TESTS_DIR,
-                        st_model_path("gain.ts"), B, in_path, out_path);
+    char before[4096], after[8192];
+    snprintf(before, sizeof before, "%s forward %d", st_model_path("gain.ts"), B);
+    size_t used = 0;
     for (int c = 0; c < changes; c++) {
         long position = (long)at_vector[c] * N;
         long block = (position + B - 1) / B;
-        used += snprintf(command + used, size - (size_t)used, " %ld:gain:%.17g", block, gains[c]);
+        used += (size_t)snprintf(after + used, sizeof after - used, " %ld:gain:%.17g", block, gains[c]);
+        assert_true(used < sizeof after);
     }
-    assert_true((size_t)used < size);
-    if (system(command) != 0)
-        fail_msg("the reference failed: %s", command);
-    free(command);
-    st_read_f32(out_path, ref, TOTAL);
-    unlink(in_path);
-    unlink(out_path);
-    rmdir(dir);
+    after[used] = '\0';
+    st_python_reference(NN_TESTS_DIR "/timed_reference.py", before, after, x, ref, TOTAL);
 
     busy spinners;
     busy_start(&spinners);
