@@ -257,6 +257,7 @@ struct nn_stream {
     int compute_next;
     uint64_t compute_count;
     atomic_uint_least64_t overruns, blocks;
+    atomic_uint delay_moves; /* audio thread: times auto moved D (grow or shrink) */
     atomic_bool enabled;
     /* The shared pool's view of this stream (NULL: own thread, unscheduled). */
     nn_pool_member *member;
@@ -269,6 +270,8 @@ struct nn_stream {
     uint64_t reported_overruns;
     struct timespec last_notice;
     bool reported_shed;
+    unsigned reported_moves;
+    struct timespec moves_notice;
 };
 
 /* ------------------------------------------------------------------------- */
@@ -1022,6 +1025,7 @@ static bool delay_grow(nn_stream *s, engine_state *st)
     st->switch_at = (d - n) % st->b;
     st->calm = 0;
     publish_queries(s, st);
+    atomic_fetch_add_explicit(&s->delay_moves, 1, memory_order_relaxed);
     return true;
 }
 
@@ -1065,6 +1069,7 @@ static void delay_shrink(nn_stream *s, engine_state *st)
     st->bump = 0;
     st->calm = 0;
     publish_queries(s, st);
+    atomic_fetch_add_explicit(&s->delay_moves, 1, memory_order_relaxed);
 }
 
 static void late(nn_stream *s, engine_state *st)
@@ -1874,6 +1879,7 @@ nn_status nn_stream_new(nn_model *model, const nn_stream_config *config, nn_stre
                 (int)((synchronous || cfg.mode == NN_STREAM_SYNCHRONOUS) ? NN_STREAM_SYNCHRONOUS : cfg.mode));
     atomic_init(&s->overruns, 0);
     atomic_init(&s->blocks, 0);
+    atomic_init(&s->delay_moves, 0);
     atomic_init(&s->enabled, true);
     s->view = ref;
     s->view_method = method;
@@ -2001,6 +2007,19 @@ nn_status nn_stream_prepare(nn_stream *s, double sample_rate, int vector_size, n
     return status;
 }
 
+/* Main thread: whether a rate-limited notice last given at `*last` may be given again
+ * (a second later); if so, `*last` becomes now. */
+static bool notice_due(struct timespec *last)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double since = (double)(now.tv_sec - last->tv_sec) + 1e-9 * (double)(now.tv_nsec - last->tv_nsec);
+    if (since < 1.0)
+        return false;
+    *last = now;
+    return true;
+}
+
 int nn_stream_poll(nn_stream *s)
 {
     if (!s)
@@ -2051,11 +2070,7 @@ int nn_stream_poll(nn_stream *s)
         /* The overload event says it: no advice about buffer sizes for a shed stream. */
         s->reported_overruns = overruns;
     } else if (overruns > s->reported_overruns) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        double since =
-            (double)(now.tv_sec - s->last_notice.tv_sec) + 1e-9 * (double)(now.tv_nsec - s->last_notice.tv_nsec);
-        if (s->reported_overruns == 0 || since >= 1.0) {
+        if (notice_due(&s->last_notice) || s->reported_overruns == 0) {
             char message[200];
             int b = atomic_load_explicit(&s->q_buffer_size, memory_order_relaxed);
             int delay = atomic_load_explicit(&s->q_delay, memory_order_relaxed);
@@ -2073,9 +2088,25 @@ int nn_stream_poll(nn_stream *s)
                 s->on_event(s->user, &event);
             }
             s->reported_overruns = overruns;
-            s->last_notice = now;
             delivered++;
         }
+    }
+    /* Auto moved D (and with it the latency): one line, at most once a second, with
+     * the values now in use. */
+    unsigned moves = atomic_load_explicit(&s->delay_moves, memory_order_relaxed);
+    if (moves != s->reported_moves && notice_due(&s->moves_notice)) {
+        int delay = atomic_load_explicit(&s->q_delay, memory_order_relaxed);
+        int latency = atomic_load_explicit(&s->q_latency, memory_order_relaxed);
+        int rate = atomic_load_explicit(&s->sample_rate, memory_order_relaxed);
+        char message[160];
+        snprintf(message, sizeof message, "auto delay now %d samples: latency %d samples (%.1f ms)", delay, latency,
+                 rate > 0 ? 1e3 * latency / (double)rate : 0.0);
+        if (s->on_event) {
+            nn_event event = {NN_EVENT_INFO, NN_OK, message, -1, NULL, 0};
+            s->on_event(s->user, &event);
+        }
+        s->reported_moves = moves;
+        delivered++;
     }
     return delivered;
 }

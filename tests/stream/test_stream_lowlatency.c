@@ -196,12 +196,15 @@ static void test_auto_grows(void **state)
  * a later change (D may grow again where the machine is slow) is checked: the input
  * delayed by the old latency before the switch, by the new one from the end of the
  * crossfade on, and in between a mix of the two with no step larger
- * than the signal's own plus what a 1 V jump spread over the crossfade gives. */
+ * than the signal's own plus what a 1 V jump spread over the crossfade gives. A poll
+ * then gives one line with the delay and latency in use. */
 static void test_auto_comes_down(void **state)
 {
     (void)state;
     const int n = 64, b = 512, rate = 48000;
-    nn_stream *s = open_delay("slow.ts", b, NN_DELAY_AUTO, NULL);
+    st_events events;
+    memset(&events, 0, sizeof events);
+    nn_stream *s = open_delay("slow.ts", b, NN_DELAY_AUTO, &events);
     st_prepare(s, rate, n);
     const int first = nn_stream_delay(s), first_latency = nn_stream_latency(s);
     if (first < 4 * n)
@@ -249,6 +252,15 @@ static void test_auto_comes_down(void **state)
     assert_int_equal(nn_stream_latency(s), b + nn_stream_delay(s) - n);
     assert_true(switched >= 3 * rate);
     assert_true(next_change - switched >= 2 * b); /* something after the crossfade is checked */
+    /* One line says what is in use now (at most one a second: one here, polled once). */
+    nn_stream_poll(s);
+    assert_int_equal(events.count[NN_EVENT_INFO], 1);
+    char said[160];
+    snprintf(said, sizeof said, "auto delay now %d samples: latency %d samples (%.1f ms)", nn_stream_delay(s),
+             nn_stream_latency(s), 1e3 * nn_stream_latency(s) / rate);
+    assert_string_equal(events.last_message, said);
+    nn_stream_poll(s); /* nothing moved since */
+    assert_int_equal(events.count[NN_EVENT_INFO], 1);
 
     const int skip = first - second;
     int fade = skip < 256 ? skip : 256;
