@@ -408,7 +408,11 @@ nn_stream_config nn_stream_config_default(void);
 /* The delay D between a block's hand-off and the start of its playback
  * (THREADED mode; SYNCHRONOUS and OFFLINE ignore it). */
 #define NN_DELAY_BLOCK 0 /* D = B: latency 2B - n, the most time for the model */
-#define NN_DELAY_AUTO (-1) /* low latency: D = the slowest of 8 timed runs after warm-up + one vector */
+/* Low latency, measured: D starts at twice the slowest of 8 timed runs after warm-up + one
+ * vector, grows to the p99 of recent hand-off-to-done times + one vector (and one vector per
+ * overrun), and after 3 s of audio with no overrun comes down to their maximum + one vector,
+ * crossfaded (docs/engine.md). Each move is reported once by nn_stream_poll (NN_EVENT_INFO). */
+#define NN_DELAY_AUTO (-1)
 /* A positive D is rounded up to a multiple of the vector size and kept within
  * [n, B]; the latency is then B + D - n. */
 
