@@ -411,7 +411,7 @@ nn_stream_config nn_stream_config_default(void);
 /* Low latency, measured: D starts at twice the slowest of 8 timed runs after warm-up + one
  * vector, grows to the p99 of recent hand-off-to-done times + one vector (and one vector per
  * overrun), and after 3 s of audio with no overrun comes down to their maximum + one vector,
- * crossfaded (docs/engine.md). Each move is reported once by nn_stream_poll (NN_EVENT_INFO). */
+ * crossfaded (docs/engine.md). nn_stream_poll reports the moves (NN_EVENT_INFO, one a second at most). */
 #define NN_DELAY_AUTO (-1)
 /* A positive D is rounded up to a multiple of the vector size and kept within
  * [n, B]; the latency is then B + D - n. */
