@@ -90,7 +90,8 @@ run_config() {
     note_not_run "$name" "$dir" "${label_args[@]}"
     note_other_not_run "$name" "$dir" "${label_args[@]}"
     [ "$configure_only" = 0 ] || return 0
-    cmake --build "$dir" -j"$jobs"
+    # `|| return`: run_config is called as `run_config ... || status=$?`, where set -e does not apply.
+    cmake --build "$dir" -j"$jobs" || return 1
     echo "=== [$name] tests ${labels:+(label $labels)} ==="
     ctest --test-dir "$dir" --output-on-failure --timeout 900 -j"$jobs" "${label_args[@]}"
 }
@@ -102,7 +103,7 @@ run_fuzz() {
         -DNN_FUZZ_SECONDS="${NN_FUZZ_SECONDS:-20}" -DNN_FUZZ_MODELS="$root/build-test/release/models" \
         >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
     [ "$configure_only" = 0 ] || return 0
-    cmake --build "$dir" -j"$jobs"
+    cmake --build "$dir" -j"$jobs" || return 1
     echo "=== [fuzz] tests (${NN_FUZZ_SECONDS:-20} s per target) ==="
     ctest --test-dir "$dir" --output-on-failure --timeout 900 -j"$jobs"
 }
