@@ -586,7 +586,8 @@ static void state_set_delay(engine_state *st, int n, int rate)
 {
     int d = st->b;
     if (st->mode == NN_STREAM_THREADED && st->delay_req != 0 && n > 0) {
-        double want = st->delay_req > 0 ? (double)st->delay_req : ceil(AUTO_START_FACTOR * st->measured_s * (double)rate) + (double)n;
+        double want = st->delay_req > 0 ? (double)st->delay_req
+                                         : ceil(AUTO_START_FACTOR * st->measured_s * (double)rate) + (double)n;
         double vectors = ceil(want / (double)n);
         d = vectors * n < (double)st->b ? (int)vectors * n : st->b;
         if (d < n)
@@ -1002,6 +1003,13 @@ static void run_job(nn_stream *s, engine_state *st, int index);
  * `switch_at` samples into an input block, i.e. D - n samples after the previous
  * block was handed off (D = B by default: at the last vector of the next block).
  * A result that is not ready plays as silence and counts as one overrun. */
+/* An auto delay of `want` samples as D: rounded up to a multiple of n, within [n, B]. */
+static int delay_round(int want, int n, int b)
+{
+    int d = (want + n - 1) / n * n;
+    return d < n ? n : d > b ? b : d;
+}
+
 /* Auto delay: move to a larger D asked for by the inference thread's measurements
  * or by an overrun. At the old switch point the new one is still ahead in this
  * block: the playing block runs out and the gap until the new point is silence
@@ -1016,9 +1024,7 @@ static bool delay_grow(nn_stream *s, engine_state *st)
     int n = atomic_load_explicit(&s->vector_size, memory_order_relaxed);
     if (want <= st->delay || n <= 0)
         return false;
-    int d = (want + n - 1) / n * n;
-    if (d > st->b)
-        d = st->b;
+    int d = delay_round(want, n, st->b);
     if (d <= st->delay)
         return false;
     st->delay = d;
@@ -1046,9 +1052,7 @@ static void delay_shrink(nn_stream *s, engine_state *st)
     int hint = atomic_load_explicit(&st->shrink_hint, memory_order_relaxed);
     if (hint <= 0)
         return;
-    int d = (hint + n - 1) / n * n;
-    if (d < n)
-        d = n;
+    int d = delay_round(hint, n, st->b);
     if (d > st->delay - n)
         return;
     int skip = st->delay - d;
@@ -2070,7 +2074,7 @@ int nn_stream_poll(nn_stream *s)
         /* The overload event says it: no advice about buffer sizes for a shed stream. */
         s->reported_overruns = overruns;
     } else if (overruns > s->reported_overruns) {
-        if (notice_due(&s->last_notice) || s->reported_overruns == 0) {
+        if (notice_due(&s->last_notice)) {
             char message[200];
             int b = atomic_load_explicit(&s->q_buffer_size, memory_order_relaxed);
             int delay = atomic_load_explicit(&s->q_delay, memory_order_relaxed);
